@@ -1,0 +1,68 @@
+"""Who may read or change what: the one place that answers it.
+
+HTTP views and websocket consumers both call these. Anything of another
+clinic is "not found" (404), never "forbidden": staff of clinic A must not
+even learn that clinic B's caller exists.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from waiting.models import Caller
+
+from .models import Clinic, Membership
+
+VISITS_KEY = "waitroom.visits"  # session: {clinic id: caller id}
+
+
+def membership_for(user, slug):
+    """The user's membership of the clinic, or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("clinic").get(user=user, clinic__slug=slug)
+    except Membership.DoesNotExist:
+        raise Http404
+
+
+def require_admin(membership):
+    if not membership.is_admin:
+        raise PermissionDenied
+
+
+def caller_of_clinic(clinic, caller_id):
+    """A caller of this clinic (present or not), or 404."""
+    try:
+        return Caller.objects.get(clinic=clinic, pk=int(caller_id))
+    except (Caller.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def clinic_for_callers(slug):
+    try:
+        return Clinic.objects.get(slug=slug)
+    except Clinic.DoesNotExist:
+        raise Http404
+
+
+def remember_visit(session, caller):
+    visits = dict(session.get(VISITS_KEY, {}))
+    visits[str(caller.clinic_id)] = caller.pk
+    session[VISITS_KEY] = visits
+    # A new visit gets a new session id: a cookie seen before entry is worth nothing after.
+    session.cycle_key()
+
+
+def forget_visit(session, clinic):
+    visits = dict(session.get(VISITS_KEY, {}))
+    if visits.pop(str(clinic.pk), None) is not None:
+        session[VISITS_KEY] = visits
+
+
+def visit_of_session(session, clinic):
+    """The caller whose visit to this clinic this browser session holds, or None.
+    Includes a visit that has ended, so its page can say so."""
+    caller_id = session.get(VISITS_KEY, {}).get(str(clinic.pk))
+    if caller_id is None:
+        return None
+    return Caller.objects.filter(pk=caller_id, clinic=clinic).select_related("clinic").first()

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldMode(models.TextChoices):
+    OFF = "off", _("Not asked")
+    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", _("Required")
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("link name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # General configuration (clinic admins only; changed through
+    # clinics.actions.do_change_configuration so every change is audited).
+    guest_messaging_enabled = models.BooleanField(
+        _("Enable guest messaging"),
+        default=False,
+        help_text=_("Callers can write to the clinic while they wait or are on hold."),
+    )
+    waiting_text = models.TextField(
+        _("Text shown to waiting callers"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Leave empty for the standard text."),
+    )
+    phone_field = models.CharField(
+        _("Phone number"), max_length=10, choices=FieldMode.choices, default=FieldMode.OPTIONAL
+    )
+    date_of_birth_field = models.CharField(
+        _("Date of birth"), max_length=10, choices=FieldMode.choices, default=FieldMode.OFF
+    )
+    extra_field_label = models.CharField(
+        _("Own question"),
+        max_length=60,
+        blank=True,
+        help_text=_("For example “Reason for your visit”. Leave empty to ask nothing more."),
+    )
+    extra_field = models.CharField(
+        _("Own question is"), max_length=10, choices=FieldMode.choices, default=FieldMode.OPTIONAL
+    )
+    offline_grace_minutes = models.PositiveSmallIntegerField(
+        _("Offline grace period (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("How long a caller whose page lost its connection keeps their place."),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("Keep visit data for (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Finished visits and their messages are deleted after this many days."),
+    )
+    language = models.CharField(
+        _("Language of the caller pages"),
+        max_length=5,
+        blank=True,
+        choices=[("", _("The caller's browser language"))] + list(settings.LANGUAGES),
+    )
+
+    CONFIGURATION_FIELDS = [
+        "guest_messaging_enabled",
+        "waiting_text",
+        "phone_field",
+        "date_of_birth_field",
+        "extra_field_label",
+        "extra_field",
+        "offline_grace_minutes",
+        "retention_days",
+        "language",
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Clinic admin")
+    MEMBER = "member", _("Team member")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_membership_per_clinic")]
+
+    def __str__(self):
+        return f"{self.user} – {self.clinic} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from messaging import views as messaging_views
+from waiting import views as waiting_views
+
+from . import views
+
+app_name = "clinics"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<slug:slug>/", waiting_views.dashboard, name="dashboard"),
+    path("<slug:slug>/settings/", views.configuration, name="configuration"),
+    path("<slug:slug>/notify/", messaging_views.notify, name="notify"),
+    path("<slug:slug>/callers/<int:caller_id>/thread/", messaging_views.caller_thread, name="thread"),
+    path("<slug:slug>/callers/<int:caller_id>/remove/", waiting_views.remove, name="remove"),
+]

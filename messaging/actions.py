@@ -1,0 +1,154 @@
+"""Everything that writes a caller's thread: notifications from the clinic,
+messages from callers, and receipts."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from realtime import events
+from waitroom.errors import ActionError
+from waiting.models import Caller, Sender, Status
+
+from .models import BODY_MAX, CLIENT_ID_MAX, Message
+
+# Statuses in which a caller may write (when the clinic allows guest messaging).
+CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}
+
+
+def clean_body(body):
+    if not isinstance(body, str):
+        raise ActionError("invalid", "A message is text.")
+    body = body.strip()
+    if not body:
+        raise ActionError("empty", "The message is empty.")
+    if len(body) > BODY_MAX:
+        raise ActionError("too_long", f"A message has at most {BODY_MAX} characters.")
+    return body
+
+
+def clean_client_id(client_id):
+    if client_id is None:
+        return ""
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX:
+        raise ActionError("invalid", f"client_id is text of at most {CLIENT_ID_MAX} characters.")
+    return client_id
+
+
+def _append(callers, *, sender, body, author, client_id, now):
+    """Add one message to each caller's thread (callers are locked)."""
+    messages = []
+    for caller in callers:
+        caller.message_count += 1
+        caller.last_message_from = sender
+        caller.last_message_at = now
+        caller.version += 1
+        messages.append(
+            Message(
+                caller=caller,
+                seq=caller.message_count,
+                sender=sender,
+                author=author,
+                body=body,
+                client_id=client_id,
+                created_at=now,
+            )
+        )
+    Message.objects.bulk_create(messages)
+    Caller.objects.bulk_update(callers, ["message_count", "last_message_from", "last_message_at", "version"])
+    return messages
+
+
+def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
+    """The clinic sends one message to one or many of its present callers.
+
+    Callers who are not the clinic's or have left are skipped; a retried send
+    (same client_id) adds nothing to threads that have it. Returns the new messages.
+    """
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    ids = sorted({int(i) for i in caller_ids})
+    with transaction.atomic():
+        callers = list(
+            Caller.objects.present()
+            .select_for_update(of=("self",))
+            .filter(clinic=clinic, pk__in=ids)
+            .order_by("pk")
+        )
+        if not callers:
+            raise ActionError("no_callers", "None of these callers is in the waiting area.")
+        if client_id:
+            done = set(
+                Message.objects.filter(caller__in=callers, client_id=client_id).values_list("caller_id", flat=True)
+            )
+            callers = [c for c in callers if c.pk not in done]
+            if not callers:
+                return []
+        messages = _append(
+            callers, sender=Sender.CLINIC, body=body, author=actor, client_id=client_id, now=timezone.now()
+        )
+        record(
+            "message.notify",
+            clinic=clinic,
+            actor=actor,
+            caller=callers[0] if len(callers) == 1 else None,
+            recipients=len(callers),
+        )
+
+        def announce():
+            if len(messages) == 1:
+                events.publish_thread_messages(callers[0].pk, messages)
+            else:
+                events.publish_broadcast(clinic.pk, messages)
+            events.publish_callers_changed(clinic.pk, callers)
+
+        transaction.on_commit(announce)
+    return messages
+
+
+def do_send_caller_message(caller_id, *, body, client_id=""):
+    """A caller writes to the clinic. Returns (message, created)."""
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    with transaction.atomic():
+        caller = Caller.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=caller_id)
+        if client_id:
+            existing = Message.objects.filter(caller=caller, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        if caller.left_at is not None:
+            raise ActionError("visit_ended", "Your visit has ended.")
+        if not caller.clinic.guest_messaging_enabled:
+            raise ActionError("messaging_disabled", "The clinic does not take messages here.")
+        if caller.current_status not in CALLER_MAY_WRITE:
+            raise ActionError("wrong_status", "Messages can be sent while waiting or on hold.")
+        (message,) = _append(
+            [caller], sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now()
+        )
+        record("message.from_caller", clinic=caller.clinic, caller=caller)
+
+        def announce():
+            events.publish_thread_messages(caller.pk, [message])
+            events.publish_callers_changed(caller.clinic_id, [caller])
+
+        transaction.on_commit(announce)
+    return message, True
+
+
+def do_record_receipts(caller_id, *, delivered_seq=0, seen_seq=0):
+    """The caller's page has received (and shown) the clinic's messages up to
+    these numbers."""
+    now = timezone.now()
+    clinic_messages = Message.objects.filter(caller_id=caller_id, sender=Sender.CLINIC)
+    with transaction.atomic():
+        delivered = clinic_messages.filter(seq__lte=delivered_seq, delivered_at__isnull=True).update(delivered_at=now)
+        seen = clinic_messages.filter(seq__lte=seen_seq, seen_at__isnull=True).update(seen_at=now)
+        if delivered or seen:
+            clinic_id = Caller.objects.values_list("clinic_id", flat=True).get(pk=caller_id)
+            transaction.on_commit(
+                lambda: events.publish_receipts(clinic_id, caller_id, delivered_seq, seen_seq)
+            )
+    return delivered, seen
+
+
+def thread(caller, *, after=0):
+    return Message.objects.filter(caller=caller, seq__gt=after).select_related("author").order_by("seq")

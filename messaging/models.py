@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from waiting.models import Sender
+
+BODY_MAX = 1000
+CLIENT_ID_MAX = 64
+
+
+class Message(models.Model):
+    """One message of a caller's thread, in either direction.
+
+    `seq` numbers the thread 1, 2, 3 … with no gaps: a page that reconnects
+    says the last number it has and is sent everything after it.
+    """
+
+    caller = models.ForeignKey("waiting.Caller", on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    sender = models.CharField(max_length=6, choices=Sender.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField(max_length=BODY_MAX)
+    # Made by the sending page, so that a send retried after a lost answer is
+    # stored once.
+    client_id = models.CharField(max_length=CLIENT_ID_MAX, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["caller", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "seq"], name="one_message_per_seq"),
+            models.UniqueConstraint(
+                fields=["caller", "client_id"], condition=~Q(client_id=""), name="one_message_per_client_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.sender}"

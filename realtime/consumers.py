@@ -1,0 +1,271 @@
+"""The two websockets: a caller's page, and a clinic's dashboard.
+
+Both follow one order on connect: join the groups, then load the snapshot from
+the database, then apply what the groups delivered meanwhile (Channels runs
+those handlers only after connect returns). See docs/realtime.md.
+"""
+
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+
+from clinics import access
+from messaging.actions import do_record_receipts, do_send_caller_message, thread
+from waitroom.errors import ActionError
+from waiting.actions import do_page_connected, do_page_disconnected
+from waiting.models import Caller
+
+from . import events
+from .limits import TokenBucket
+from .watchdog import watchdog
+
+log = logging.getLogger(__name__)
+
+FRAME_MAX = 4096  # bytes of one frame from a page; a message of 1,000 characters fits
+# Close codes (4000–4999 are the application's): pages stop reconnecting on these.
+CLOSE_NO_VISIT = 4404
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_REPLACED = 4409
+CLOSE_TOO_MANY_FRAMES = 4429
+CLOSE_SILENT = 4408
+
+
+class PageConsumer(AsyncJsonWebsocketConsumer):
+    """What both sockets share: frame checks, heartbeats, error frames."""
+
+    frame_rate = 10  # frames a second, sustained
+    frame_burst = 30
+
+    async def websocket_connect(self, message):
+        self.last_frame_at = time.monotonic()
+        self.frames = TokenBucket(self.frame_rate, self.frame_burst)
+        await super().websocket_connect(message)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        self.last_frame_at = time.monotonic()
+        if not self.frames.take():
+            await self.close(code=CLOSE_TOO_MANY_FRAMES)
+            return
+        if text_data is None:
+            await self.send_error("binary", "Frames are JSON text.")
+            return
+        if len(text_data) > FRAME_MAX:
+            await self.send_error("too_large", f"A frame has at most {FRAME_MAX} bytes.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_json", "Frames are JSON objects.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_frame", "A frame is a JSON object with a type.")
+            return
+        handler = self.frame_handlers().get(content["type"])
+        if handler is None:
+            await self.send_error("unknown_type", f"Unknown frame type {content['type'][:40]!r}.")
+            return
+        await handler(content)
+
+    def frame_handlers(self):
+        return {"heartbeat": self.on_heartbeat}
+
+    async def on_heartbeat(self, content):
+        await self.send_json({"type": "heartbeat"})
+
+    async def send_error(self, code, message, **extra):
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    @classmethod
+    async def encode_json(cls, content):
+        return json.dumps(content, separators=(",", ":"))
+
+
+class CallerConsumer(PageConsumer):
+    """A caller's page: their visit, their thread, their clinic's settings."""
+
+    caller_id = None
+
+    async def connect(self):
+        await self.accept()
+        caller = await database_sync_to_async(self._visit)()
+        if caller is None or caller.left_at is not None:
+            await self._visit_over(caller)
+            return
+        self.caller_id, self.clinic_id = caller.pk, caller.clinic_id
+        self.sends = TokenBucket(rate=1, burst=3)
+        await self.channel_layer.group_add(events.caller_group(self.caller_id), self.channel_name)
+        await self.channel_layer.group_add(events.callers_group(self.clinic_id), self.channel_name)
+        hello = await database_sync_to_async(self._connect_and_snapshot)()
+        if hello is None:
+            await self._visit_over(await database_sync_to_async(Caller.objects.get)(pk=self.caller_id))
+            return
+        self.last_seq = hello["messages"][-1]["seq"] if hello["messages"] else self.after
+        await self.send_json(hello)
+        watchdog.watch_page(self)
+
+    def _visit(self):
+        try:
+            clinic = access.clinic_for_callers(self.scope["url_route"]["kwargs"]["slug"])
+        except Http404:
+            return None
+        return access.visit_of_session(self.scope["session"], clinic)
+
+    def _connect_and_snapshot(self):
+        caller = do_page_connected(self.caller_id, self.channel_name)
+        if caller.left_at is not None:
+            return None
+        try:
+            self.after = max(0, int(parse_qs(self.scope["query_string"].decode()).get("after", ["0"])[0]))
+        except ValueError:
+            self.after = 0
+        return {
+            "type": "hello",
+            "visit": events.visit_state(caller),
+            "clinic": events.clinic_for_callers(caller.clinic),
+            "messages": [events.message_for_caller(m) for m in thread(caller, after=self.after)],
+            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
+            "now": timezone.now().isoformat(),
+        }
+
+    async def _visit_over(self, caller):
+        visit = events.visit_state(caller) if caller else {"present": False, "leave_reason": ""}
+        await self.send_json({"type": "visit", "visit": visit})
+        await self.close(code=CLOSE_NO_VISIT)
+
+    async def disconnect(self, code):
+        if self.caller_id is None:
+            return
+        watchdog.unwatch_page(self)
+        await self.channel_layer.group_discard(events.caller_group(self.caller_id), self.channel_name)
+        await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
+        await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
+
+    async def went_silent(self):
+        """No frame for longer than the heartbeat timeout: the page is gone."""
+        await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
+        await self.close(code=CLOSE_SILENT)
+
+    # Frames from the page ---------------------------------------------------
+
+    def frame_handlers(self):
+        return super().frame_handlers() | {"send": self.on_send, "receipt": self.on_receipt}
+
+    async def on_send(self, content):
+        client_id = content.get("client_id")
+        if not self.sends.take():
+            await self.send_error("rate_limited", "Too many messages; wait a moment.", client_id=client_id)
+            return
+        try:
+            message, _ = await database_sync_to_async(do_send_caller_message)(
+                self.caller_id, body=content.get("body"), client_id=client_id
+            )
+        except ActionError as e:
+            await self.send_error(e.code, e.message, client_id=client_id)
+            return
+        await self.send_json({"type": "sent", "client_id": client_id, "seq": message.seq})
+        await self._deliver(events.message_for_caller(message))
+
+    async def on_receipt(self, content):
+        delivered, seen = content.get("delivered", 0), content.get("seen", 0)
+        if not all(isinstance(n, int) and 0 <= n <= self.last_seq for n in (delivered, seen)):
+            await self.send_error("bad_frame", "Receipts name message numbers this page has.")
+            return
+        await database_sync_to_async(do_record_receipts)(self.caller_id, delivered_seq=delivered, seen_seq=seen)
+
+    # Events from the groups ---------------------------------------------------
+
+    async def _deliver(self, message):
+        """Send the page the next message of its thread, in order, once each.
+
+        Events may arrive late, twice (our own send) or not at all (the layer
+        dropped one): a gap is filled from the database."""
+        if message["seq"] <= self.last_seq:
+            return
+        if message["seq"] == self.last_seq + 1:
+            missing = [message]
+        else:
+            missing = await database_sync_to_async(self._thread_after)(self.last_seq)
+        for m in missing:
+            if m["seq"] > self.last_seq:
+                self.last_seq = m["seq"]
+                await self.send_json({"type": "message", "message": m})
+
+    def _thread_after(self, seq):
+        return [events.message_for_caller(m) for m in thread(Caller(pk=self.caller_id), after=seq)]
+
+    async def thread_messages(self, event):
+        for message in event["messages"]:
+            await self._deliver(message)
+
+    async def thread_broadcast(self, event):
+        seq = event["seqs"].get(str(self.caller_id))
+        if seq is not None:
+            await self._deliver(event["message"] | {"seq": seq})
+
+    async def visit_changed(self, event):
+        await self.send_json({"type": "visit", "visit": event["visit"]})
+        if not event["visit"]["present"]:
+            await self.close(code=CLOSE_NO_VISIT)
+
+    async def clinic_changed(self, event):
+        await self.send_json({"type": "clinic", "clinic": event["clinic"]})
+
+    async def page_replaced(self, event):
+        await self.send_json({"type": "replaced"})
+        await self.close(code=CLOSE_REPLACED)
+
+
+class DashboardConsumer(PageConsumer):
+    """A team member's live view of one clinic's waiting area."""
+
+    clinic_id = None
+
+    async def connect(self):
+        await self.accept()
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        try:
+            membership = await database_sync_to_async(access.membership_for)(
+                user, self.scope["url_route"]["kwargs"]["slug"]
+            )
+        except Http404:
+            await self.close(code=CLOSE_NO_VISIT)
+            return
+        self.clinic_id = membership.clinic_id
+        await self.channel_layer.group_add(events.staff_group(self.clinic_id), self.channel_name)
+        await self.send_json(await database_sync_to_async(self._snapshot)(membership.clinic))
+        watchdog.watch_clinic(self.clinic_id)
+
+    def _snapshot(self, clinic):
+        callers = Caller.objects.present().filter(clinic=clinic)
+        return {
+            "type": "snapshot",
+            "clinic": events.clinic_for_callers(clinic),
+            "cards": [events.caller_card(c) for c in callers],
+            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
+            "now": timezone.now().isoformat(),
+        }
+
+    async def disconnect(self, code):
+        if self.clinic_id is None:
+            return
+        watchdog.unwatch_clinic(self.clinic_id)
+        await self.channel_layer.group_discard(events.staff_group(self.clinic_id), self.channel_name)
+
+    async def callers_changed(self, event):
+        await self.send_json({"type": "callers", "cards": event["cards"]})
+
+    async def clinic_changed(self, event):
+        await self.send_json({"type": "clinic", "clinic": event["clinic"]})
+
+    async def receipts_changed(self, event):
+        await self.send_json({"type": "receipts", **{k: v for k, v in event.items() if k != "type"}})

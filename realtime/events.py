@@ -1,0 +1,159 @@
+"""Group names, event payloads and publishing: the one place they are made.
+
+Action functions call the publish_* functions from `transaction.on_commit`, after
+the change is stored. The channel layer is at-most-once: an event only says
+"this changed, here is the new state"; pages that miss one catch up from the
+database when they reconnect (see docs/realtime.md).
+
+This module is a leaf: it imports no actions and no consumers.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
+
+# Channel-layer event types; a consumer's handler is the type with "." → "_".
+CALLERS_CHANGED = "callers.changed"  # to a clinic's dashboards
+CLINIC_CHANGED = "clinic.changed"  # to a clinic's dashboards and caller pages
+THREAD_MESSAGES = "thread.messages"  # to one caller's page
+THREAD_BROADCAST = "thread.broadcast"  # one message to many callers' pages
+RECEIPTS_CHANGED = "receipts.changed"  # to a clinic's dashboards
+VISIT_CHANGED = "visit.changed"  # to one caller's page
+PAGE_REPLACED = "page.replaced"  # to the channel of a caller page that a newer one took over
+
+
+def staff_group(clinic_id):
+    return f"clinic-{int(clinic_id)}.staff"
+
+
+def callers_group(clinic_id):
+    return f"clinic-{int(clinic_id)}.callers"
+
+
+def caller_group(caller_id):
+    return f"caller-{int(caller_id)}"
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+# Payloads ----------------------------------------------------------------------
+
+
+def caller_card(caller):
+    """What a dashboard shows of a caller (only ever sent to the clinic's staff)."""
+    return {
+        "id": caller.pk,
+        "present": caller.left_at is None,
+        "version": caller.version,
+        "name": caller.name,
+        "status": caller.status,
+        "current_status": caller.current_status,
+        "arrived_at": _iso(caller.arrived_at),
+        "status_changed_at": _iso(caller.status_changed_at),
+        "phone": caller.phone,
+        "date_of_birth": _iso(caller.date_of_birth),
+        "extra_answer": caller.extra_answer,
+        "message_count": caller.message_count,
+        "last_message_from": caller.last_message_from,
+        "last_message_at": _iso(caller.last_message_at),
+    }
+
+
+def message_for_caller(message):
+    return {
+        "seq": message.seq,
+        "sender": message.sender,
+        "body": message.body,
+        "created_at": _iso(message.created_at),
+    }
+
+
+def message_for_staff(message):
+    author = message.author
+    return {
+        **message_for_caller(message),
+        "author": (author.get_full_name() or author.get_username()) if author else None,
+        "delivered_at": _iso(message.delivered_at),
+        "seen_at": _iso(message.seen_at),
+    }
+
+
+def visit_state(caller):
+    """What a caller's page shows of its own visit."""
+    return {
+        "status": caller.current_status,
+        "present": caller.left_at is None,
+        "leave_reason": caller.leave_reason,
+        "arrived_at": _iso(caller.arrived_at),
+    }
+
+
+def clinic_for_callers(clinic):
+    return {
+        "name": clinic.name,
+        "guest_messaging": clinic.guest_messaging_enabled,
+        "waiting_text": clinic.waiting_text,
+    }
+
+
+# Publishing -------------------------------------------------------------------
+
+
+def _send(group, event):
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:
+        # Stored already; a page that misses this catches up when it reconnects.
+        log.warning("could not announce %s to %s", event["type"], group, exc_info=True)
+
+
+def publish_callers_changed(clinic_id, callers):
+    if callers:
+        _send(staff_group(clinic_id), {"type": CALLERS_CHANGED, "cards": [caller_card(c) for c in callers]})
+
+
+def publish_thread_messages(caller_id, messages):
+    _send(caller_group(caller_id), {"type": THREAD_MESSAGES, "messages": [message_for_caller(m) for m in messages]})
+
+
+def publish_broadcast(clinic_id, messages):
+    """One message to many callers: one event for the clinic's caller pages,
+    each of which picks its own number out of `seqs`."""
+    first = messages[0]
+    _send(
+        callers_group(clinic_id),
+        {
+            "type": THREAD_BROADCAST,
+            "message": message_for_caller(first) | {"seq": None},
+            "seqs": {str(m.caller_id): m.seq for m in messages},
+        },
+    )
+
+
+def publish_receipts(clinic_id, caller_id, delivered_seq, seen_seq):
+    _send(
+        staff_group(clinic_id),
+        {"type": RECEIPTS_CHANGED, "caller_id": caller_id, "delivered_seq": delivered_seq, "seen_seq": seen_seq},
+    )
+
+
+def publish_visit_changed(caller):
+    _send(caller_group(caller.pk), {"type": VISIT_CHANGED, "visit": visit_state(caller)})
+
+
+def publish_clinic_changed(clinic):
+    event = {"type": CLINIC_CHANGED, "clinic": clinic_for_callers(clinic)}
+    _send(callers_group(clinic.pk), event)
+    _send(staff_group(clinic.pk), event)
+
+
+def tell_page_replaced(channel_name):
+    try:
+        async_to_sync(get_channel_layer().send)(channel_name, {"type": PAGE_REPLACED})
+    except Exception:
+        log.warning("could not tell a replaced caller page", exc_info=True)

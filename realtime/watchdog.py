@@ -1,0 +1,83 @@
+"""One task per server process that (a) closes caller pages that went silent
+— a tab on a dead network never says goodbye — and (b) lets offline callers
+whose grace period ran out leave the lists of the clinics being watched.
+
+One loop for all connections rather than a timer per connection: ten thousand
+idle pages cost one pass over a set every couple of seconds.
+"""
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import Counter
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from clinics.models import Clinic
+from waiting.actions import do_expire_offline_callers
+
+log = logging.getLogger(__name__)
+
+CHECK_SECONDS = 1.0
+EXPIRE_EVERY_SECONDS = 10.0
+
+
+class Watchdog:
+    def __init__(self):
+        self.pages = weakref.WeakSet()
+        self.clinics = Counter()
+        self.task = None
+        self.last_expiry = 0.0
+
+    def _ensure_running(self):
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.task.get_loop() is not loop:
+            self.task = loop.create_task(self._run())
+
+    def watch_page(self, consumer):
+        self.pages.add(consumer)
+        self._ensure_running()
+
+    def unwatch_page(self, consumer):
+        self.pages.discard(consumer)
+
+    def watch_clinic(self, clinic_id):
+        self.clinics[clinic_id] += 1
+        self._ensure_running()
+
+    def unwatch_clinic(self, clinic_id):
+        self.clinics[clinic_id] -= 1
+        if self.clinics[clinic_id] <= 0:
+            del self.clinics[clinic_id]
+
+    async def _run(self):
+        while self.pages or self.clinics:
+            await asyncio.sleep(CHECK_SECONDS)
+            try:
+                await self._check()
+            except Exception:
+                log.exception("watchdog pass failed")
+        self.task = None
+
+    async def _check(self):
+        now = time.monotonic()
+        timeout = settings.WAITROOM_HEARTBEAT_TIMEOUT
+        for page in list(self.pages):
+            if now - page.last_frame_at > timeout:
+                self.pages.discard(page)
+                asyncio.get_running_loop().create_task(page.went_silent())
+        if self.clinics and now - self.last_expiry >= EXPIRE_EVERY_SECONDS:
+            self.last_expiry = now
+            for clinic_id in list(self.clinics):
+                await database_sync_to_async(_expire_offline_callers)(clinic_id)
+
+
+def _expire_offline_callers(clinic_id):
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is not None:
+        do_expire_offline_callers(clinic)
+
+
+watchdog = Watchdog()

@@ -1,0 +1,403 @@
+// A clinic's waiting area, live: one card per caller in arrival order, a status
+// filter, notify one / notify the callers shown, and each caller's thread.
+import { LiveSocket, clientId, duration, format, pageData } from "../waitroom/socket.js";
+import { blocked, chime, unlock } from "../waitroom/alert.js";
+
+const page = pageData();
+const S = page.strings;
+const $ = (id) => document.getElementById(id);
+const STATUSES = ["waiting", "being_seen", "on_hold", "offline"];
+const LONG_WAIT_MS = 30 * 60 * 1000;
+
+const cards = new Map(); // caller id -> the newest card the server sent
+const elements = new Map(); // caller id -> its <li>
+let skew = 0;
+let unseen = 0;
+const baseTitle = document.title;
+
+new LiveSocket({
+  url: () => page.socket,
+  onFrame,
+  onOpen: () => ($("connection").hidden = true),
+  onDown: () => ($("connection").hidden = false),
+  onStop: () => location.reload(), // signed out or no longer a member: the server says so
+});
+
+function onFrame(frame) {
+  if (frame.type === "snapshot") {
+    skew = Date.parse(frame.now) - Date.now();
+    // A fresh snapshot is the truth: drop what it no longer has.
+    const ids = new Set(frame.cards.map((c) => c.id));
+    for (const id of [...cards.keys()]) if (!ids.has(id)) removeCard(id);
+    for (const card of frame.cards) applyCard(card, { quiet: true });
+    refresh();
+  } else if (frame.type === "callers") {
+    for (const card of frame.cards) applyCard(card, { quiet: false });
+    refresh();
+  } else if (frame.type === "receipts") {
+    if (thread.callerId === frame.caller_id) loadThread();
+  }
+}
+
+// Cards --------------------------------------------------------------------
+
+function applyCard(card, { quiet }) {
+  const old = cards.get(card.id);
+  if (old && old.version >= card.version) return; // an older event arriving late
+  if (!card.present) {
+    if (old) {
+      removeCard(card.id);
+      if (!quiet) announce(format(S.left, { name: card.name }));
+    }
+    return;
+  }
+  cards.set(card.id, card);
+  let li = elements.get(card.id);
+  if (!li) {
+    li = newCardElement(card.id);
+    elements.set(card.id, li);
+    placeInArrivalOrder(li, card);
+    if (!quiet) alertStaff(format(S.arrived, { name: card.name }));
+  }
+  if (!quiet && old && card.message_count > old.message_count && card.last_message_from === "caller") {
+    alertStaff(format(S.wrote, { name: card.name }));
+  }
+  renderCard(li, card);
+  if (thread.callerId === card.id && (!old || old.message_count !== card.message_count)) loadThread();
+}
+
+function removeCard(id) {
+  elements.get(id)?.remove();
+  elements.delete(id);
+  cards.delete(id);
+  if (thread.callerId === id) $("thread-dialog").close();
+}
+
+function arrivalKey(card) {
+  return [Date.parse(card.arrived_at), card.id];
+}
+
+function placeInArrivalOrder(li, card) {
+  const list = $("callers");
+  const [t, id] = arrivalKey(card);
+  // New arrivals are nearly always last: walk from the end.
+  let next = null;
+  for (let el = list.lastElementChild; el; el = el.previousElementSibling) {
+    const [ot, oid] = arrivalKey(cards.get(Number(el.dataset.id)));
+    if (ot < t || (ot === t && oid < id)) break;
+    next = el;
+  }
+  list.insertBefore(li, next);
+}
+
+function newCardElement(id) {
+  const li = $("card-template").content.firstElementChild.cloneNode(true);
+  li.dataset.id = id;
+  const dots = li.querySelector(".dots");
+  const menu = li.querySelector(".menu");
+  dots.addEventListener("click", () => toggleMenu(dots, menu));
+  li.querySelector('[data-action="notify"]').textContent = S.notify;
+  li.querySelector('.menu [data-action="thread"]').textContent = S.messages;
+  li.querySelector('[data-action="remove"]').textContent = S.remove;
+  li.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    if (!action) return;
+    closeMenus();
+    const card = cards.get(id);
+    if (action === "notify") openNotify([card]);
+    if (action === "thread") openThread(card);
+    if (action === "remove") removeCaller(card);
+  });
+  return li;
+}
+
+function renderCard(li, card) {
+  li.className = `card status-${card.status}`;
+  li.classList.toggle("long-wait", card.status === "waiting" && waitedMs(card) > LONG_WAIT_MS);
+  li.querySelector(".name").textContent = card.name;
+  li.querySelector(".status").textContent = S[`status_${card.status}`];
+  li.querySelector(".dots").setAttribute("aria-label", format(S.actions_for, { name: card.name }));
+  li.querySelector(".waited").textContent = format(S.waited, { time: duration(S, waitedMs(card)) });
+  const fields = li.querySelector(".fields");
+  fields.replaceChildren();
+  for (const [label, value] of [
+    [S.phone, card.phone],
+    [S.date_of_birth, card.date_of_birth && new Date(card.date_of_birth).toLocaleDateString([], { timeZone: "UTC" })],
+    [page.extra_label, card.extra_answer],
+  ]) {
+    if (!value) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    fields.append(dt, dd);
+  }
+  const badge = li.querySelector(".badge");
+  badge.hidden = card.message_count === 0;
+  if (card.message_count) {
+    const from = card.last_message_from === "caller" ? "caller" : "clinic";
+    badge.textContent = card.message_count;
+    badge.className = `badge from-${from}`;
+    const key = `badge_${card.message_count === 1 ? "one" : "many"}_${from}`;
+    badge.setAttribute("aria-label", format(S[key], { n: card.message_count }));
+  }
+}
+
+function waitedMs(card) {
+  return Date.now() + skew - Date.parse(card.arrived_at);
+}
+
+setInterval(() => {
+  for (const [id, li] of elements) renderCard(li, cards.get(id));
+}, 15000);
+
+// Filter and counts -------------------------------------------------------
+
+function shownStatuses() {
+  return new Set([...document.querySelectorAll('input[name="status"]:checked')].map((i) => i.value));
+}
+
+function isShown(card, statuses = shownStatuses()) {
+  return statuses.has(card.status) && (!$("awaiting-reply").checked || card.last_message_from === "caller");
+}
+
+function refresh() {
+  const statuses = shownStatuses();
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  let awaiting = 0;
+  let shown = 0;
+  for (const [id, card] of cards) {
+    counts[card.status] += 1;
+    if (card.last_message_from === "caller") awaiting += 1;
+    const visible = isShown(card, statuses);
+    elements.get(id).hidden = !visible;
+    if (visible) shown += 1;
+  }
+  for (const s of STATUSES) document.querySelector(`[data-count="${s}"]`).textContent = counts[s];
+  document.querySelector('[data-count="awaiting"]').textContent = awaiting;
+  $("empty").textContent = cards.size === 0 ? S.no_callers : shown === 0 ? S.no_callers_shown : "";
+}
+
+document.querySelector(".filters").addEventListener("change", refresh);
+
+// Menus -------------------------------------------------------------------
+
+function toggleMenu(button, menu) {
+  const open = menu.hidden;
+  closeMenus();
+  menu.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  if (open) menu.querySelector("button").focus();
+}
+
+function closeMenus() {
+  for (const menu of document.querySelectorAll(".menu")) menu.hidden = true;
+  for (const dots of document.querySelectorAll(".dots")) dots.setAttribute("aria-expanded", "false");
+}
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".menu-wrap")) closeMenus();
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeMenus();
+});
+
+// Sending -----------------------------------------------------------------
+
+function csrf() {
+  return document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
+}
+
+async function post(url, data) {
+  // A send that times out is retried with the same client_id: stored once.
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify(data),
+        credentials: "same-origin",
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.error?.message || response.statusText);
+      return body;
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof TypeError)) break; // a refusal, not a network failure
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+  }
+  throw lastError;
+}
+
+const notify = { ids: [] };
+
+function openNotify(recipients) {
+  notify.ids = recipients.map((c) => c.id);
+  notify.clientId = clientId();
+  const single = recipients.length === 1 && !notify.many;
+  $("notify-title").textContent = single ? format(S.notify_one_title, { name: recipients[0].name }) : S.notify_many_title;
+  $("notify-reach").textContent = single ? "" : reach(recipients);
+  $("notify-error").hidden = true;
+  $("notify-body").value = "";
+  $("notify-dialog").showModal();
+  $("notify-body").focus();
+}
+
+function reach(recipients) {
+  if (!recipients.length) return S.reach_none;
+  const per = STATUSES.map((s) => [s, recipients.filter((c) => c.status === s).length])
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${n} ${S[`status_${s}`]}`)
+    .join(", ");
+  return format(recipients.length === 1 ? S.reach_one : S.reach_many, { n: recipients.length, detail: per });
+}
+
+$("notify-many").addEventListener("click", () => {
+  notify.many = true;
+  openNotify([...cards.values()].filter((c) => isShown(c)));
+  notify.many = false;
+});
+
+$("notify-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = $("notify-body").value.trim();
+  if (!body || !notify.ids.length) return;
+  try {
+    await post(page.notify, { caller_ids: notify.ids, body, client_id: notify.clientId });
+    $("notify-dialog").close();
+  } catch (error) {
+    $("notify-error").textContent = format(S.send_failed, { reason: error.message });
+    $("notify-error").hidden = false;
+  }
+});
+
+$("notify-body").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("notify-form").requestSubmit();
+  }
+});
+
+async function removeCaller(card) {
+  if (!confirm(format(S.remove_confirm, { name: card.name }))) return;
+  await post(page.remove.replace("/0/", `/${card.id}/`), {});
+}
+
+// The thread --------------------------------------------------------------
+
+const thread = { callerId: null };
+
+function openThread(card) {
+  thread.callerId = card.id;
+  $("thread-title").textContent = `${S.messages} – ${card.name}`;
+  $("thread").replaceChildren();
+  $("reply-error").hidden = true;
+  $("thread-dialog").showModal();
+  loadThread();
+  $("reply-body").focus();
+}
+
+async function loadThread() {
+  const id = thread.callerId;
+  const response = await fetch(page.thread.replace("/0/", `/${id}/`), { credentials: "same-origin" });
+  if (!response.ok || thread.callerId !== id) return;
+  const data = await response.json();
+  const items = data.messages.map((m) => {
+    const li = document.createElement("li");
+    li.className = `message from-${m.sender}`;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const who = document.createElement("strong");
+    who.textContent = m.sender === "clinic" ? m.author || S.from_clinic : data.name;
+    const at = document.createElement("time");
+    at.dateTime = m.created_at;
+    at.textContent = new Date(m.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    meta.append(who, " · ", at);
+    if (m.sender === "clinic") {
+      const receipt = document.createElement("span");
+      receipt.className = "receipt";
+      receipt.textContent = m.seen_at ? S.seen : m.delivered_at ? S.delivered : S.sent;
+      meta.append(" · ", receipt);
+    }
+    const body = document.createElement("p");
+    body.className = "body";
+    body.textContent = m.body;
+    li.append(meta, body);
+    return li;
+  });
+  if (!items.length) {
+    const li = document.createElement("li");
+    li.className = "muted";
+    li.textContent = S.thread_empty;
+    items.push(li);
+  }
+  $("thread").replaceChildren(...items);
+  $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
+}
+
+$("reply-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = $("reply-body").value.trim();
+  if (!body) return;
+  $("reply-error").hidden = true;
+  try {
+    await post(page.notify, { caller_ids: [thread.callerId], body, client_id: clientId() });
+    $("reply-body").value = "";
+  } catch (error) {
+    $("reply-error").textContent = format(S.send_failed, { reason: error.message });
+    $("reply-error").hidden = false;
+  }
+});
+
+$("reply-body").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("reply-form").requestSubmit();
+  }
+});
+
+$("thread-dialog").addEventListener("close", () => (thread.callerId = null));
+for (const button of document.querySelectorAll("dialog [data-close]")) {
+  button.addEventListener("click", () => button.closest("dialog").close());
+}
+
+// Alerts for staff --------------------------------------------------------
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function alertStaff(text) {
+  announce(text);
+  chime();
+  if (document.hidden) {
+    unseen += 1;
+    document.title = `${format(S.new_activity, { n: unseen })} – ${baseTitle}`;
+    if ("Notification" in window && Notification.permission === "granted") new Notification(text);
+  }
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) {
+    unseen = 0;
+    document.title = baseTitle;
+  }
+});
+
+// Sound needs a touch of the page first; desktop notifications need a yes.
+function offerAlerts() {
+  const wanted = blocked() || ("Notification" in window && Notification.permission === "default");
+  $("alerts-on").hidden = !wanted;
+}
+
+$("alerts-on").addEventListener("click", async () => {
+  await unlock();
+  if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
+  offerAlerts();
+});
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, () => unlock().then(offerAlerts), { once: true });
+}
+setTimeout(offerAlerts, 500);

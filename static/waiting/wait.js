@@ -1,0 +1,252 @@
+// The caller's page: their visit's state, the clinic's messages (with an audible
+// alert), and — when the clinic allows it — a field to write back.
+import { LiveSocket, clientId, duration, format, pageData } from "../waitroom/socket.js";
+import { blocked, chime, unlock } from "../waitroom/alert.js";
+
+const page = pageData();
+const S = page.strings;
+const $ = (id) => document.getElementById(id);
+
+let lastSeq = 0; // the thread's last message this page shows
+let seenSent = 0;
+let deliveredSent = 0;
+let visit = null;
+let clinic = null;
+let skew = 0; // server clock minus ours
+let everConnected = false;
+const outbox = new Map(); // client_id -> {body, element}: sends not yet confirmed
+
+const socket = new LiveSocket({
+  url: () => `${page.socket}?after=${lastSeq}`,
+  onFrame,
+  onOpen() {
+    $("connection").hidden = true;
+  },
+  onDown() {
+    $("connection").hidden = false;
+  },
+  onStop(code) {
+    $("connection").hidden = true;
+    if (code === 4409) return showReplaced();
+    if (!visit || visit.present) location.reload(); // the server's page says why
+  },
+});
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case "hello": {
+      skew = Date.parse(frame.now) - Date.now();
+      const missed = frame.messages.filter((m) => m.sender === "clinic");
+      frame.messages.forEach(addMessage);
+      applyVisit(frame.visit);
+      applyClinic(frame.clinic);
+      // Only messages that arrived while this page was away are news; the
+      // thread shown after a refresh is not.
+      if (everConnected && missed.length) alertCaller();
+      everConnected = true;
+      for (const [id, entry] of outbox) socket.send({ type: "send", client_id: id, body: entry.body });
+      sendReceipts();
+      break;
+    }
+    case "message":
+      addMessage(frame.message);
+      if (frame.message.sender === "clinic") alertCaller();
+      sendReceipts();
+      break;
+    case "sent":
+      confirmSent(frame.client_id);
+      break;
+    case "visit":
+      applyVisit(frame.visit);
+      break;
+    case "clinic":
+      applyClinic(frame.clinic);
+      break;
+    case "replaced":
+      showReplaced();
+      break;
+    case "error":
+      if (frame.client_id && outbox.has(frame.client_id)) failSend(frame.client_id, frame.code);
+      break;
+  }
+}
+
+// The thread ---------------------------------------------------------------
+
+function time(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function messageElement(sender, body, when) {
+  const li = document.createElement("li");
+  li.className = `message from-${sender}`;
+  const head = document.createElement("div");
+  head.className = "meta";
+  const who = document.createElement("strong");
+  who.textContent = sender === "clinic" ? (clinic ? clinic.name : "") : S.you;
+  const at = document.createElement("time");
+  at.textContent = when;
+  head.append(who, " · ", at);
+  const text = document.createElement("p");
+  text.className = "body";
+  text.textContent = body; // text, never HTML
+  li.append(head, text);
+  return li;
+}
+
+function addMessage(message) {
+  if (message.seq <= lastSeq) return;
+  lastSeq = message.seq;
+  const li = messageElement(message.sender, message.body, time(message.created_at));
+  li.dataset.seq = message.seq;
+  $("messages").append(li);
+  $("no-messages").hidden = true;
+  li.scrollIntoView({ block: "nearest" });
+}
+
+function alertCaller() {
+  chime();
+  if (blocked()) $("sound").hidden = false;
+  document.body.classList.remove("alerting");
+  void document.body.offsetWidth; // restart the highlight animation
+  document.body.classList.add("alerting");
+  if (document.hidden) document.title = `✉ ${S.new_message}`;
+}
+
+function sendReceipts() {
+  const seen = document.visibilityState === "visible" ? lastSeq : seenSent;
+  if (lastSeq === deliveredSent && seen === seenSent) return;
+  if (socket.send({ type: "receipt", delivered: lastSeq, seen })) {
+    deliveredSent = lastSeq;
+    seenSent = seen;
+  }
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") {
+    document.title = document.title.replace(/^✉ .*/, S.waiting);
+    sendReceipts();
+  }
+});
+
+// Writing to the clinic ---------------------------------------------------
+
+$("compose").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const field = $("compose-body");
+  const body = field.value.trim();
+  showComposeError("");
+  if (!body) return showComposeError(S.err_empty);
+  if (body.length > 1000) return showComposeError(S.err_too_long);
+  const id = clientId();
+  const element = messageElement("caller", body, S.sending);
+  element.classList.add("pending");
+  $("messages").append(element);
+  outbox.set(id, { body, element });
+  socket.send({ type: "send", client_id: id, body });
+  field.value = "";
+  field.focus();
+});
+
+$("compose-body").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("compose").requestSubmit();
+  }
+});
+
+function confirmSent(id) {
+  const entry = outbox.get(id);
+  if (!entry) return;
+  outbox.delete(id);
+  entry.element.remove(); // the stored message arrives as a "message" frame
+}
+
+function failSend(id, code) {
+  const entry = outbox.get(id);
+  outbox.delete(id);
+  entry.element.remove();
+  $("compose-body").value = entry.body;
+  showComposeError(S[`err_${code}`] || S.err_other);
+}
+
+function showComposeError(text) {
+  $("compose-error").textContent = text;
+  $("compose-error").hidden = !text;
+}
+
+// The visit and the clinic ------------------------------------------------
+
+function applyVisit(next) {
+  visit = next;
+  const state = next.present ? next.status : "ended";
+  $("state").dataset.state = state;
+  const detail = $("state-detail");
+  detail.hidden = true;
+  if (state === "ended") {
+    $("state-title").textContent = S.ended;
+    detail.textContent = S[`ended_${next.leave_reason}`] || S.ended_left;
+    detail.hidden = false;
+    const again = document.createElement("a");
+    again.href = location.pathname.replace(/wait\/$/, "");
+    again.textContent = S.enter_again;
+    $("state").append(again);
+    document.querySelector("form.leave").hidden = true;
+    $("waiting-text").hidden = true;
+    document.querySelector(".waited").hidden = true;
+  } else {
+    $("state-title").textContent = S[state] || S.waiting;
+    if (S[`${state}_detail`]) {
+      detail.textContent = S[`${state}_detail`];
+      detail.hidden = false;
+    }
+  }
+  updateCompose();
+  tick();
+}
+
+function applyClinic(next) {
+  clinic = next;
+  $("waiting-text").textContent = next.waiting_text || S.waiting_text_default;
+  updateCompose();
+}
+
+function updateCompose() {
+  const open = Boolean(
+    clinic && clinic.guest_messaging && visit && visit.present && (visit.status === "waiting" || visit.status === "on_hold"),
+  );
+  $("compose").hidden = !open;
+}
+
+function showReplaced() {
+  $("connection").hidden = true;
+  $("state-title").textContent = S.replaced;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = S.use_here;
+  button.addEventListener("click", () => {
+    button.remove();
+    socket.restart();
+  });
+  $("state").append(button);
+  $("compose").hidden = true;
+}
+
+function tick() {
+  if (!visit || !visit.present) return;
+  $("waited").textContent = duration(S, Date.now() + skew - Date.parse(visit.arrived_at));
+}
+setInterval(tick, 10000);
+
+// Sound -------------------------------------------------------------------
+
+$("sound-on").addEventListener("click", async () => {
+  if (await unlock()) $("sound").hidden = true;
+});
+// Any touch of the page lets the browser play the alert later.
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, () => unlock().then((ok) => ok && ($("sound").hidden = true)), { once: true });
+}
+setTimeout(() => {
+  if (blocked()) $("sound").hidden = false;
+}, 500);

@@ -1,0 +1,104 @@
+// A websocket that stays connected: heartbeats both ways, reconnects with
+// jittered exponential backoff, and stops for good on the server's "no" codes.
+// The page says what to do on each frame; the server decides what is true.
+
+const STOP_CODES = new Set([4401, 4404, 4409]);
+
+export class LiveSocket {
+  constructor({ url, onFrame, onOpen = () => {}, onDown = () => {}, onStop = () => {} }) {
+    this.url = url; // a function: the address may change (e.g. ?after=N)
+    this.onFrame = onFrame;
+    this.onOpen = onOpen;
+    this.onDown = onDown;
+    this.onStop = onStop;
+    this.attempt = 0;
+    this.heartbeatSeconds = 5;
+    this.stopped = false;
+    this.connect();
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}${this.url()}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.lastFrame = Date.now();
+      this.onOpen();
+    };
+    ws.onmessage = (e) => {
+      this.lastFrame = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (frame.heartbeat_seconds) this.startHeartbeat(frame.heartbeat_seconds);
+      if (frame.type !== "heartbeat") this.onFrame(frame);
+    };
+    ws.onclose = (e) => {
+      clearInterval(this.timer);
+      if (this.ws !== ws) return;
+      if (STOP_CODES.has(e.code)) {
+        this.stopped = true;
+        this.onStop(e.code);
+        return;
+      }
+      this.onDown();
+      // Full jitter: a thousand pages cut off together do not return together.
+      const ceiling = Math.min(15000, 500 * 2 ** this.attempt++);
+      setTimeout(() => this.connect(), Math.random() * ceiling);
+    };
+  }
+
+  startHeartbeat(seconds) {
+    this.heartbeatSeconds = seconds;
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      // A connection that has gone quiet on a dead network never closes by
+      // itself: after three missed answers, drop it and reconnect.
+      if (Date.now() - this.lastFrame > 3 * seconds * 1000) {
+        this.ws.close();
+        this.ws.onclose({ code: 1006 });
+        return;
+      }
+      this.send({ type: "heartbeat" });
+    }, seconds * 1000);
+  }
+
+  get isOpen() {
+    return this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(frame) {
+    if (!this.isOpen) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  restart() {
+    this.stopped = false;
+    this.attempt = 0;
+    this.connect();
+  }
+}
+
+export function clientId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function pageData() {
+  return JSON.parse(document.getElementById("page-data").textContent);
+}
+
+export function format(text, values) {
+  return text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+}
+
+export function duration(strings, ms) {
+  const minutes = Math.max(0, Math.floor(ms / 60000));
+  if (minutes < 60) return format(strings.minutes, { n: minutes });
+  return format(strings.hours, { h: Math.floor(minutes / 60), m: minutes % 60 });
+}

@@ -1,0 +1,182 @@
+"""Everything that changes a caller's visit. Each function stores the change in
+one transaction, records it in the audit trail, and announces it on commit."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from clinics.models import Clinic
+from realtime import events
+from waitroom.errors import ActionError
+
+from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
+
+
+def _locked(caller_id):
+    try:
+        return Caller.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=caller_id)
+    except Caller.DoesNotExist:
+        raise ActionError("no_visit", "This visit does not exist.")
+
+
+def _announce(caller):
+    transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+    transaction.on_commit(lambda: events.publish_visit_changed(caller))
+
+
+def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer=""):
+    name = " ".join(name.split())
+    if not name:
+        raise ActionError("name_required", "Please enter your name.")
+    if len(name) > NAME_MAX:
+        raise ActionError("name_too_long", f"A name has at most {NAME_MAX} characters.")
+    with transaction.atomic():
+        caller = Caller.objects.create(
+            clinic=clinic,
+            name=name,
+            phone=phone.strip(),
+            date_of_birth=date_of_birth,
+            extra_answer=extra_answer.strip(),
+        )
+        record("caller.arrived", clinic=clinic, caller=caller)
+        transaction.on_commit(lambda: events.publish_callers_changed(clinic.pk, [caller]))
+    return caller
+
+
+def do_leave_waiting_area(caller_id, *, reason=LeaveReason.LEFT, actor=None):
+    """The caller leaves (their button), is removed by staff, or the call ends."""
+    with transaction.atomic():
+        caller = _locked(caller_id)
+        if caller.left_at is not None:
+            return caller
+        caller.left_at = timezone.now()
+        caller.leave_reason = reason
+        caller.page_channel = ""
+        caller.version += 1
+        caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
+        record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
+        _announce(caller)
+    return caller
+
+
+def _transition(caller_id, name, actor):
+    allowed_from, to = TRANSITIONS[name]
+    with transaction.atomic():
+        caller = _locked(caller_id)
+        if caller.left_at is not None:
+            raise ActionError("visit_ended", "This caller has left the waiting area.")
+        if name == "see" and caller.status == Status.OFFLINE:
+            raise ActionError("caller_offline", "This caller's page is offline.")
+        if caller.current_status not in allowed_from:
+            raise ActionError("wrong_status", f"A caller who is {caller.get_status_display()} cannot be moved so.")
+        if caller.status == Status.OFFLINE:
+            caller.status_before_offline = to
+        else:
+            caller.status = to
+        caller.status_changed_at = timezone.now()
+        caller.version += 1
+        caller.save(update_fields=["status", "status_before_offline", "status_changed_at", "version"])
+        record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
+        _announce(caller)
+    return caller
+
+
+def do_see_caller(caller_id, *, actor):
+    """A team member takes the caller into a call: Being seen."""
+    return _transition(caller_id, "see", actor)
+
+
+def do_hold_caller(caller_id, *, actor):
+    return _transition(caller_id, "hold", actor)
+
+
+def do_return_to_waiting(caller_id, *, actor):
+    return _transition(caller_id, "return_to_waiting", actor)
+
+
+def do_page_connected(caller_id, channel_name):
+    """A caller page connected: it now holds the visit, and an Offline caller is
+    back where they were. Returns the caller, or raises if the visit is over."""
+    replaced = ""
+    with transaction.atomic():
+        caller = _locked(caller_id)
+        if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_expires_at() <= timezone.now():
+            # The grace period ran out before anybody swept it: it is over.
+            _expire(caller, caller.offline_expires_at())
+            return caller
+        if caller.left_at is not None:
+            return caller
+        replaced = caller.page_channel if caller.page_channel != channel_name else ""
+        caller.page_channel = channel_name
+        fields = ["page_channel"]
+        if caller.status == Status.OFFLINE:
+            caller.status = caller.status_before_offline or Status.WAITING
+            caller.status_before_offline = ""
+            caller.offline_since = None
+            caller.version += 1
+            fields += ["status", "status_before_offline", "offline_since", "version"]
+            transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+        caller.save(update_fields=fields)
+    if replaced:
+        events.tell_page_replaced(replaced)
+    return caller
+
+
+def do_page_disconnected(caller_id, channel_name):
+    """A caller page went away. Only the page that holds the visit makes the
+    caller Offline: a refresh's new page has already taken over."""
+    with transaction.atomic():
+        caller = _locked(caller_id)
+        if caller.left_at is not None or caller.page_channel != channel_name:
+            return caller
+        caller.page_channel = ""
+        caller.status_before_offline = caller.status
+        caller.status = Status.OFFLINE
+        caller.offline_since = timezone.now()
+        caller.version += 1
+        caller.save(update_fields=["page_channel", "status", "status_before_offline", "offline_since", "version"])
+        transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+    return caller
+
+
+def _expire(caller, at):
+    caller.left_at = at
+    caller.leave_reason = LeaveReason.EXPIRED
+    caller.version += 1
+    caller.save(update_fields=["left_at", "leave_reason", "version"])
+    record("caller.left", clinic=caller.clinic, caller=caller, reason=LeaveReason.EXPIRED)
+    _announce(caller)
+
+
+def do_expire_offline_callers(clinic):
+    """Offline callers whose grace period has run out leave the list."""
+    cutoff = timezone.now() - timedelta(minutes=clinic.offline_grace_minutes)
+    due = Caller.objects.present().filter(clinic=clinic, status=Status.OFFLINE, offline_since__lte=cutoff)
+    expired = []
+    for caller_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            caller = _locked(caller_id)
+            # Checked again under the lock: the page may have come back meanwhile.
+            if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_since <= cutoff:
+                _expire(caller, timezone.now())
+                expired.append(caller)
+    return expired
+
+
+
+def do_purge_old_visits():
+    """Delete finished visits older than their clinic's retention period, with
+    their threads. The audit trail keeps only the caller's number."""
+    deleted = 0
+    for clinic in Clinic.objects.all():
+        cutoff = timezone.now() - timedelta(days=clinic.retention_days)
+        with transaction.atomic():
+            old = Caller.objects.filter(clinic=clinic, left_at__lt=cutoff)
+            count = old.count()
+            if count:
+                old.delete()
+                record("visits.purged", clinic=clinic, count=count, older_than_days=clinic.retention_days)
+                deleted += count
+    return deleted
