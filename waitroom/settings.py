@@ -126,7 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Browser tests serve the app from a second process: both must see one file.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-waitroom.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("WAITROOM_TEST_DB") or str(VAR_DIR / "test-waitroom.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
