@@ -35,7 +35,7 @@ function onFrame(frame) {
     for (const card of frame.cards) applyCard(card, { quiet: false });
     refresh();
   } else if (frame.type === "receipts") {
-    if (thread.callerId === frame.caller_id) loadThread();
+    if (thread.callerId === frame.caller_id) showReceipts(frame.delivered_seq, frame.seen_seq);
   }
 }
 
@@ -315,6 +315,7 @@ async function loadThread() {
     at.dateTime = m.created_at;
     at.textContent = new Date(m.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
     meta.append(who, " · ", at);
+    li.dataset.seq = m.seq;
     if (m.sender === "clinic") {
       const receipt = document.createElement("span");
       receipt.className = "receipt";
@@ -335,6 +336,15 @@ async function loadThread() {
   }
   $("thread").replaceChildren(...items);
   $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
+}
+
+function showReceipts(deliveredSeq, seenSeq) {
+  for (const li of $("thread").querySelectorAll(".from-clinic")) {
+    const seq = Number(li.dataset.seq);
+    const receipt = li.querySelector(".receipt");
+    if (seq <= seenSeq) receipt.textContent = S.seen;
+    else if (seq <= deliveredSeq && receipt.textContent === S.sent) receipt.textContent = S.delivered;
+  }
 }
 
 $("reply-form").addEventListener("submit", async (event) => {
