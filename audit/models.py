@@ -2,6 +2,17 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnly(models.QuerySet):
+    # Bulk statements skip Model.save() and delete(): refuse them here too.
+    # (Django's cascades go through the plain base manager, so deleting a user
+    # or clinic still sets their events' actor or clinic to NULL.)
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only")
+
+    def delete(self):
+        raise ValueError("Audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """One thing somebody did, kept append-only.
 
@@ -15,6 +26,8 @@ class AuditEvent(models.Model):
     caller_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=64)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnly.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,13 +6,14 @@ even learn that clinic B's caller exists.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 
 from waiting.models import Caller
 
 from .models import Clinic, Membership
 
-VISITS_KEY = "waitroom.visits"  # session: {clinic id: caller id}
+VISITS_KEY = "waitroom.visits"  # session: {id of the clinic entered: caller id}
 
 
 def membership_for(user, slug):
@@ -53,16 +54,23 @@ def remember_visit(session, caller):
     session.cycle_key()
 
 
-def forget_visit(session, clinic):
+def forget_visit(session, caller):
     visits = dict(session.get(VISITS_KEY, {}))
-    if visits.pop(str(clinic.pk), None) is not None:
-        session[VISITS_KEY] = visits
+    kept = {clinic_id: caller_id for clinic_id, caller_id in visits.items() if caller_id != caller.pk}
+    if kept != visits:
+        session[VISITS_KEY] = kept
 
 
 def visit_of_session(session, clinic):
     """The caller whose visit to this clinic this browser session holds, or None.
-    Includes a visit that has ended, so its page can say so."""
-    caller_id = session.get(VISITS_KEY, {}).get(str(clinic.pk))
-    if caller_id is None:
+    Includes a visit that has ended, so its page can say so. A visit entered at
+    another clinic and transferred here counts too."""
+    caller_ids = list(session.get(VISITS_KEY, {}).values())
+    if not caller_ids:
         return None
-    return Caller.objects.filter(pk=caller_id, clinic=clinic).select_related("clinic").first()
+    return (
+        Caller.objects.filter(pk__in=caller_ids, clinic=clinic)
+        .select_related("clinic")
+        .order_by(F("left_at").desc(nulls_first=True), "-arrived_at")
+        .first()
+    )

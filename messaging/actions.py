@@ -2,11 +2,13 @@
 messages from callers, and receipts."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.log import record
 from realtime import events
 from waitroom.errors import ActionError
+from waiting.actions import lock_caller
 from waiting.models import Caller, Sender, Status
 
 from .models import BODY_MAX, CLIENT_ID_MAX, Message
@@ -54,7 +56,13 @@ def _append(callers, *, sender, body, author, client_id, now):
             )
         )
     Message.objects.bulk_create(messages)
-    Caller.objects.bulk_update(callers, ["message_count", "last_message_from", "last_message_at", "version"])
+    # One statement for all: the rows are locked, so +1 here is the count read above +1.
+    Caller.objects.filter(pk__in=[c.pk for c in callers]).update(
+        message_count=F("message_count") + 1,
+        last_message_from=sender,
+        last_message_at=now,
+        version=F("version") + 1,
+    )
     return messages
 
 
@@ -66,7 +74,10 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    ids = sorted({int(i) for i in caller_ids})
+    try:
+        ids = sorted({int(i) for i in caller_ids})
+    except (TypeError, ValueError):
+        raise ActionError("invalid", "caller_ids are numbers.")
     with transaction.atomic():
         callers = list(
             Caller.objects.present()
@@ -110,9 +121,9 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
     body = clean_body(body)
     client_id = clean_client_id(client_id)
     with transaction.atomic():
-        caller = Caller.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=caller_id)
+        caller = lock_caller(caller_id)
         if client_id:
-            existing = Message.objects.filter(caller=caller, client_id=client_id).first()
+            existing = Message.objects.filter(caller=caller, sender=Sender.CALLER, client_id=client_id).first()
             if existing is not None:
                 return existing, False
         if caller.left_at is not None:

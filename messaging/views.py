@@ -16,6 +16,11 @@ def _error(code, message, status=400):
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
+def _is_id(value):
+    # bool is an int in Python; an id past 64 bits would crash SQLite's driver.
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 @login_required
 @require_POST
 def notify(request, slug):
@@ -28,7 +33,7 @@ def notify(request, slug):
     try:
         data = json.loads(request.body)
         caller_ids = data["caller_ids"]
-        if not isinstance(caller_ids, list) or not all(isinstance(i, int) for i in caller_ids):
+        if not isinstance(caller_ids, list) or not all(_is_id(i) for i in caller_ids):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return _error("bad_request", "Send JSON with caller_ids (a list of numbers) and body.")

@@ -23,6 +23,8 @@ THREAD_BROADCAST = "thread.broadcast"  # one message to many callers' pages
 RECEIPTS_CHANGED = "receipts.changed"  # to a clinic's dashboards
 VISIT_CHANGED = "visit.changed"  # to one caller's page
 PAGE_REPLACED = "page.replaced"  # to the channel of a caller page that a newer one took over
+CALL_CHANGED = "call.changed"  # to a call's pages and its caller's page
+CALL_SIGNAL = "call.signal"  # WebRTC signalling, to one participant's channel
 
 
 def staff_group(clinic_id):
@@ -35,6 +37,10 @@ def callers_group(clinic_id):
 
 def caller_group(caller_id):
     return f"caller-{int(caller_id)}"
+
+
+def call_group(call_id):
+    return f"call-{int(call_id)}"
 
 
 def _iso(value):
@@ -74,10 +80,9 @@ def message_for_caller(message):
 
 
 def message_for_staff(message):
-    author = message.author
     return {
         **message_for_caller(message),
-        "author": (author.get_full_name() or author.get_username()) if author else None,
+        "author": person_name(message.author),
         "delivered_at": _iso(message.delivered_at),
         "seen_at": _iso(message.seen_at),
     }
@@ -86,6 +91,7 @@ def message_for_staff(message):
 def visit_state(caller):
     """What a caller's page shows of its own visit."""
     return {
+        "clinic_id": caller.clinic_id,
         "status": caller.current_status,
         "present": caller.left_at is None,
         "leave_reason": caller.leave_reason,
@@ -98,6 +104,29 @@ def clinic_for_callers(clinic):
         "name": clinic.name,
         "guest_messaging": clinic.guest_messaging_enabled,
         "waiting_text": clinic.waiting_text,
+    }
+
+
+def person_name(user):
+    return (user.get_full_name() or user.get_username()) if user else None
+
+
+def call_state(call, caller, seats):
+    """A call as its pages show it: who is in it, who is connected, held or not."""
+    return {
+        "id": call.pk,
+        "open": call.ended_at is None,
+        "started_at": _iso(call.started_at),
+        "on_hold": caller.current_status == "on_hold",
+        "participants": [
+            {
+                "id": seat.pk,
+                "is_caller": seat.is_caller,
+                "name": caller.name if seat.is_caller else person_name(seat.user),
+                "online": bool(caller.page_channel if seat.is_caller else seat.channel_name),
+            }
+            for seat in seats
+        ],
     }
 
 
@@ -115,6 +144,11 @@ def _send(group, event):
 def publish_callers_changed(clinic_id, callers):
     if callers:
         _send(staff_group(clinic_id), {"type": CALLERS_CHANGED, "cards": [caller_card(c) for c in callers]})
+
+
+def publish_callers_gone(clinic_id, caller):
+    """The caller left this clinic's list without leaving the waiting area (a transfer)."""
+    _send(staff_group(clinic_id), {"type": CALLERS_CHANGED, "cards": [caller_card(caller) | {"present": False}]})
 
 
 def publish_thread_messages(caller_id, messages):
@@ -157,3 +191,14 @@ def tell_page_replaced(channel_name):
         async_to_sync(get_channel_layer().send)(channel_name, {"type": PAGE_REPLACED})
     except Exception:
         log.warning("could not tell a replaced caller page", exc_info=True)
+
+
+def publish_call_changed(call, caller, seats):
+    event = {"type": CALL_CHANGED, "call": call_state(call, caller, seats)}
+    _send(call_group(call.pk), event)
+    _send(caller_group(caller.pk), event)
+
+
+async def relay_signal(channel_name, from_participant, signal):
+    """Pass one checked WebRTC signal to one participant's page."""
+    await get_channel_layer().send(channel_name, {"type": CALL_SIGNAL, "from": from_participant, "signal": signal})

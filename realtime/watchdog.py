@@ -1,6 +1,8 @@
 """One task per server process that (a) closes caller pages that went silent
-— a tab on a dead network never says goodbye — and (b) lets offline callers
-whose grace period ran out leave the lists of the clinics being watched.
+— a tab on a dead network never says goodbye — and (b) sweeps presence every
+few seconds: callers whose page never connected become Offline, Offline
+callers whose grace period ran out leave the list, and calls that no team
+member's page attends any more put their caller on hold.
 
 One loop for all connections rather than a timer per connection: ten thousand
 idle pages cost one pass over a set every couple of seconds.
@@ -11,17 +13,18 @@ import logging
 import time
 import weakref
 from collections import Counter
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from clinics.models import Clinic
-from waiting.actions import do_expire_offline_callers
+from calls.actions import do_release_abandoned_calls
+from waiting.actions import do_expire_offline_callers, do_mark_unconnected_offline
 
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
-EXPIRE_EVERY_SECONDS = 10.0
+SWEEP_EVERY_SECONDS = 10.0
 
 
 class Watchdog:
@@ -29,7 +32,7 @@ class Watchdog:
         self.pages = weakref.WeakSet()
         self.clinics = Counter()
         self.task = None
-        self.last_expiry = 0.0
+        self.last_sweep = 0.0
 
     def _ensure_running(self):
         loop = asyncio.get_running_loop()
@@ -68,16 +71,16 @@ class Watchdog:
             if now - page.last_frame_at > timeout:
                 self.pages.discard(page)
                 asyncio.get_running_loop().create_task(page.went_silent())
-        if self.clinics and now - self.last_expiry >= EXPIRE_EVERY_SECONDS:
-            self.last_expiry = now
-            for clinic_id in list(self.clinics):
-                await database_sync_to_async(_expire_offline_callers)(clinic_id)
+        if now - self.last_sweep >= SWEEP_EVERY_SECONDS:
+            self.last_sweep = now
+            await database_sync_to_async(sweep)()
 
 
-def _expire_offline_callers(clinic_id):
-    clinic = Clinic.objects.filter(pk=clinic_id).first()
-    if clinic is not None:
-        do_expire_offline_callers(clinic)
+def sweep():
+    # A page gets twice the heartbeat timeout to load and connect after entry.
+    do_mark_unconnected_offline(older_than=timedelta(seconds=2 * settings.WAITROOM_HEARTBEAT_TIMEOUT))
+    do_expire_offline_callers()
+    do_release_abandoned_calls()
 
 
 watchdog = Watchdog()

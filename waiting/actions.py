@@ -14,7 +14,8 @@ from waitroom.errors import ActionError
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
 
 
-def _locked(caller_id):
+def lock_caller(caller_id):
+    """The caller's row, locked until the transaction ends."""
     try:
         return Caller.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=caller_id)
     except Caller.DoesNotExist:
@@ -48,39 +49,47 @@ def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_a
 def do_leave_waiting_area(caller_id, *, reason=LeaveReason.LEFT, actor=None):
     """The caller leaves (their button), is removed by staff, or the call ends."""
     with transaction.atomic():
-        caller = _locked(caller_id)
-        if caller.left_at is not None:
-            return caller
-        caller.left_at = timezone.now()
-        caller.leave_reason = reason
-        caller.page_channel = ""
-        caller.version += 1
-        caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
-        record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
-        _announce(caller)
+        caller = lock_caller(caller_id)
+        if caller.left_at is None:
+            end_visit(caller, reason, actor)
+    return caller
+
+
+def end_visit(caller, reason, actor):
+    """End a locked caller's visit: they leave every list and their page says why."""
+    caller.left_at = timezone.now()
+    caller.leave_reason = reason
+    caller.page_channel = ""
+    caller.version += 1
+    caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
+    record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
+    _announce(caller)
+
+
+def apply_transition(caller, name, actor):
+    """Move a locked caller along TRANSITIONS; refuses a move the table does not allow."""
+    allowed_from, to = TRANSITIONS[name]
+    if caller.left_at is not None:
+        raise ActionError("visit_ended", "This caller has left the waiting area.")
+    if name == "see" and caller.status == Status.OFFLINE:
+        raise ActionError("caller_offline", "This caller's page is offline.")
+    if caller.current_status not in allowed_from:
+        raise ActionError("wrong_status", f"A caller who is {caller.get_status_display()} cannot be moved so.")
+    if caller.status == Status.OFFLINE:
+        caller.status_before_offline = to
+    else:
+        caller.status = to
+    caller.status_changed_at = timezone.now()
+    caller.version += 1
+    caller.save(update_fields=["status", "status_before_offline", "status_changed_at", "version"])
+    record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
+    _announce(caller)
     return caller
 
 
 def _transition(caller_id, name, actor):
-    allowed_from, to = TRANSITIONS[name]
     with transaction.atomic():
-        caller = _locked(caller_id)
-        if caller.left_at is not None:
-            raise ActionError("visit_ended", "This caller has left the waiting area.")
-        if name == "see" and caller.status == Status.OFFLINE:
-            raise ActionError("caller_offline", "This caller's page is offline.")
-        if caller.current_status not in allowed_from:
-            raise ActionError("wrong_status", f"A caller who is {caller.get_status_display()} cannot be moved so.")
-        if caller.status == Status.OFFLINE:
-            caller.status_before_offline = to
-        else:
-            caller.status = to
-        caller.status_changed_at = timezone.now()
-        caller.version += 1
-        caller.save(update_fields=["status", "status_before_offline", "status_changed_at", "version"])
-        record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
-        _announce(caller)
-    return caller
+        return apply_transition(lock_caller(caller_id), name, actor)
 
 
 def do_see_caller(caller_id, *, actor):
@@ -99,9 +108,8 @@ def do_return_to_waiting(caller_id, *, actor):
 def do_page_connected(caller_id, channel_name):
     """A caller page connected: it now holds the visit, and an Offline caller is
     back where they were. Returns the caller, or raises if the visit is over."""
-    replaced = ""
     with transaction.atomic():
-        caller = _locked(caller_id)
+        caller = lock_caller(caller_id)
         if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_expires_at() <= timezone.now():
             # The grace period ran out before anybody swept it: it is over.
             _expire(caller, caller.offline_expires_at())
@@ -109,6 +117,8 @@ def do_page_connected(caller_id, channel_name):
         if caller.left_at is not None:
             return caller
         replaced = caller.page_channel if caller.page_channel != channel_name else ""
+        if replaced:
+            transaction.on_commit(lambda: events.tell_page_replaced(replaced))
         caller.page_channel = channel_name
         fields = ["page_channel"]
         if caller.status == Status.OFFLINE:
@@ -119,8 +129,6 @@ def do_page_connected(caller_id, channel_name):
             fields += ["status", "status_before_offline", "offline_since", "version"]
             transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
         caller.save(update_fields=fields)
-    if replaced:
-        events.tell_page_replaced(replaced)
     return caller
 
 
@@ -128,17 +136,21 @@ def do_page_disconnected(caller_id, channel_name):
     """A caller page went away. Only the page that holds the visit makes the
     caller Offline: a refresh's new page has already taken over."""
     with transaction.atomic():
-        caller = _locked(caller_id)
+        caller = lock_caller(caller_id)
         if caller.left_at is not None or caller.page_channel != channel_name:
             return caller
-        caller.page_channel = ""
-        caller.status_before_offline = caller.status
-        caller.status = Status.OFFLINE
-        caller.offline_since = timezone.now()
-        caller.version += 1
-        caller.save(update_fields=["page_channel", "status", "status_before_offline", "offline_since", "version"])
-        transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+        _go_offline(caller)
     return caller
+
+
+def _go_offline(caller):
+    caller.page_channel = ""
+    caller.status_before_offline = caller.status
+    caller.status = Status.OFFLINE
+    caller.offline_since = timezone.now()
+    caller.version += 1
+    caller.save(update_fields=["page_channel", "status", "status_before_offline", "offline_since", "version"])
+    transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
 
 
 def _expire(caller, at):
@@ -150,20 +162,40 @@ def _expire(caller, at):
     _announce(caller)
 
 
-def do_expire_offline_callers(clinic):
-    """Offline callers whose grace period has run out leave the list."""
-    cutoff = timezone.now() - timedelta(minutes=clinic.offline_grace_minutes)
-    due = Caller.objects.present().filter(clinic=clinic, status=Status.OFFLINE, offline_since__lte=cutoff)
+def do_expire_offline_callers(clinic=None):
+    """Offline callers whose grace period has run out leave the list (of one
+    clinic, or of all). Their visit ends when the grace period ended."""
+    clinics = [clinic] if clinic is not None else Clinic.objects.filter(
+        callers__left_at=None, callers__status=Status.OFFLINE
+    ).distinct()
     expired = []
-    for caller_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            caller = _locked(caller_id)
-            # Checked again under the lock: the page may have come back meanwhile.
-            if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_since <= cutoff:
-                _expire(caller, timezone.now())
-                expired.append(caller)
+    for clinic in clinics:
+        cutoff = timezone.now() - timedelta(minutes=clinic.offline_grace_minutes)
+        due = Caller.objects.present().filter(clinic=clinic, status=Status.OFFLINE, offline_since__lte=cutoff)
+        for caller_id in due.values_list("pk", flat=True):
+            with transaction.atomic():
+                caller = lock_caller(caller_id)
+                # Checked again under the lock: the page may have come back meanwhile.
+                if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_since <= cutoff:
+                    _expire(caller, caller.offline_expires_at())
+                    expired.append(caller)
     return expired
 
+
+def do_mark_unconnected_offline(older_than):
+    """Callers whose page never connected (the tab closed right after entry)
+    are Offline like any other lost page, so their grace period starts."""
+    stale = Caller.objects.present().filter(page_channel="", arrived_at__lte=timezone.now() - older_than).exclude(
+        status=Status.OFFLINE
+    )
+    marked = []
+    for caller_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            caller = lock_caller(caller_id)
+            if caller.left_at is None and caller.page_channel == "" and caller.status != Status.OFFLINE:
+                _go_offline(caller)
+                marked.append(caller)
+    return marked
 
 
 def do_purge_old_visits():
@@ -180,3 +212,25 @@ def do_purge_old_visits():
                 record("visits.purged", clinic=clinic, count=count, older_than_days=clinic.retention_days)
                 deleted += count
     return deleted
+
+
+def do_transfer_caller(caller_id, to_clinic, *, actor):
+    """Move a waiting or on-hold caller to another clinic's waiting area. They
+    keep their page, their place in time and their thread."""
+    with transaction.atomic():
+        caller = lock_caller(caller_id)
+        if caller.left_at is not None:
+            raise ActionError("visit_ended", "This caller has left the waiting area.")
+        if caller.current_status not in (Status.WAITING, Status.ON_HOLD):
+            raise ActionError("wrong_status", "Only a waiting or on-hold caller can be transferred.")
+        source = caller.clinic
+        if source.pk == to_clinic.pk:
+            raise ActionError("invalid", "The caller is in that clinic already.")
+        caller.clinic = to_clinic
+        caller.version += 1
+        caller.save(update_fields=["clinic", "version"])
+        for clinic in (source, to_clinic):
+            record("caller.transferred", clinic=clinic, actor=actor, caller=caller, **{"from": source.name, "to": to_clinic.name})
+        transaction.on_commit(lambda: events.publish_callers_gone(source.pk, caller))
+        _announce(caller)
+    return caller

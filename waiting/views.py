@@ -46,7 +46,7 @@ def wait(request, slug):
     if caller is None:
         return HttpResponseRedirect(reverse("waiting:enter", args=[slug]))
     if not caller.is_present:
-        access.forget_visit(request.session, clinic)
+        access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
     page = {"socket": caller_socket_path(slug), "strings": strings.caller_page()}
     return render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page})
@@ -59,7 +59,7 @@ def leave(request, slug):
     caller = access.visit_of_session(request.session, clinic)
     if caller is not None:
         caller = actions.do_leave_waiting_area(caller.pk, reason=LeaveReason.LEFT)
-        access.forget_visit(request.session, clinic)
+        access.forget_visit(request.session, caller)
     return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
 
 

@@ -3,6 +3,7 @@
 The table of variables is in README.md; keep the two in step.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,16 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_json(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"{name} must be JSON: {e}")
+
+
 def secret_key():
     """SECRET_KEY from the environment, else one made once and kept in var/."""
     if os.environ.get("SECRET_KEY"):
@@ -74,6 +85,7 @@ INSTALLED_APPS = [
     "clinics",
     "waiting",
     "messaging",
+    "calls",
     "realtime",
 ]
 
@@ -200,6 +212,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # most HEARTBEAT_TIMEOUT (+ one check) later.
 WAITROOM_HEARTBEAT_SECONDS = env_int("WAITROOM_HEARTBEAT_SECONDS", 5)
 WAITROOM_HEARTBEAT_TIMEOUT = env_int("WAITROOM_HEARTBEAT_TIMEOUT", 12)
+
+# STUN/TURN servers handed to the browsers, as RTCPeerConnection's iceServers
+# (docs/deploy.md has a coturn example). None: the calls work on one network.
+WAITROOM_ICE_SERVERS = env_json("WAITROOM_ICE_SERVERS", [])
+if not isinstance(WAITROOM_ICE_SERVERS, list) or not all(
+    isinstance(s, dict) and "urls" in s for s in WAITROOM_ICE_SERVERS
+):
+    raise ImproperlyConfigured('WAITROOM_ICE_SERVERS is a JSON list of {"urls": ..., "username"?, "credential"?}')
 
 LOGGING = {
     "version": 1,

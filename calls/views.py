@@ -1,0 +1,140 @@
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEvent
+from clinics import access
+from realtime.events import person_name
+from waitroom.errors import ActionError
+from waitroom.routing import call_socket_path
+
+from . import actions, strings
+from .models import Call
+
+
+def _error(e, status=400):
+    return JsonResponse({"error": {"code": e.code, "message": e.message}}, status=status)
+
+
+def _json(request):
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ActionError("bad_request", "Send a JSON object.")
+    return data
+
+
+def _call_of_clinic(clinic, call_id):
+    try:
+        return Call.objects.select_related("caller").get(pk=call_id, clinic=clinic)
+    except Call.DoesNotExist:
+        raise Http404
+
+
+@login_required
+@require_POST
+def join(request, slug, caller_id):
+    """The card's Join: start a call with the caller, or take a seat in theirs."""
+    membership = access.membership_for(request.user, slug)
+    caller = access.caller_of_clinic(membership.clinic, caller_id)
+    try:
+        call, _ = actions.do_join_call(caller.pk, actor=request.user)
+    except ActionError as e:
+        return _error(e)
+    return JsonResponse({"call": call.pk, "url": reverse("clinics:call", args=[slug, call.pk])})
+
+
+@login_required
+@require_GET
+def call_page(request, slug, call_id):
+    membership = access.membership_for(request.user, slug)
+    call = _call_of_clinic(membership.clinic, call_id)
+    if not call.is_open or not call.participants.filter(user=request.user, left_at=None).exists():
+        return redirect("clinics:dashboard", slug=slug)
+    base = reverse("clinics:call", args=[slug, call.pk])
+    page = {
+        "socket": call_socket_path(slug, call.pk),
+        "actions": base,
+        "dashboard": reverse("clinics:dashboard", args=[slug]),
+        "ice_servers": settings.WAITROOM_ICE_SERVERS,
+        "strings": strings.call_page(),
+    }
+    return render(
+        request,
+        "calls/call.html",
+        {"clinic": membership.clinic, "membership": membership, "call": call, "page": page},
+    )
+
+
+@login_required
+@require_POST
+def call_action(request, slug, call_id, action):
+    """The Call Manager's and the hang-up dialog's buttons."""
+    membership = access.membership_for(request.user, slug)
+    call = _call_of_clinic(membership.clinic, call_id)
+    try:
+        data = _json(request)
+        if action == "hold":
+            actions.do_hold(call.pk, actor=request.user)
+        elif action == "resume":
+            actions.do_resume(call.pk, actor=request.user)
+        elif action == "leave":
+            actions.do_leave_call(call.pk, actor=request.user, then=data.get("then"))
+        elif action == "end":
+            actions.do_end_call(call.pk, actor=request.user)
+        elif action == "disconnect":
+            actions.do_disconnect(call.pk, data.get("participant"), actor=request.user)
+        else:
+            raise Http404
+    except ActionError as e:
+        return _error(e, status=409 if e.code == "caller_alone" else 400)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def transfer(request, slug, caller_id):
+    """Move a waiting or on-hold caller to another clinic the team member is in."""
+    membership = access.membership_for(request.user, slug)
+    caller = access.caller_of_clinic(membership.clinic, caller_id)
+    try:
+        target = access.membership_for(request.user, _json(request).get("clinic") or "")
+    except Http404:
+        return JsonResponse({"error": {"code": "no_clinic", "message": "You are not in that clinic."}}, status=400)
+    except ActionError as e:
+        return _error(e)
+    try:
+        actions.do_transfer_caller(caller.pk, target.clinic, actor=request.user)
+    except ActionError as e:
+        return _error(e)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_GET
+def activity(request, slug, caller_id):
+    """A caller's visit as a log: arrival, calls, holds, transfers, leaving."""
+    membership = access.membership_for(request.user, slug)
+    caller = access.caller_of_clinic(membership.clinic, caller_id)
+    events = AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY).select_related("actor", "clinic")
+    return JsonResponse(
+        {
+            "caller_id": caller.pk,
+            "name": caller.name,
+            "events": [
+                {
+                    "at": e.created_at.isoformat(),
+                    "what": strings.activity_text(e),
+                    "who": person_name(e.actor),
+                }
+                for e in events.order_by("created_at", "id")
+            ],
+        }
+    )

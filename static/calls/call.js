@@ -1,0 +1,201 @@
+// A team member's call screen: the videos, the Call Manager drawer (duration,
+// current participants, Hold / Resume / Disconnect) and Hang up.
+import { LiveSocket, format, pageData } from "../waitroom/socket.js";
+import { Mesh, localMedia } from "./mesh.js";
+import { VideoTiles, formatDuration } from "./tiles.js";
+
+const page = pageData();
+const S = page.strings;
+const $ = (id) => document.getElementById(id);
+
+let call = null;
+let me = null;
+let mesh = null;
+const peerStates = new Map();
+const tiles = new VideoTiles($("stage"));
+
+const socket = new LiveSocket({
+  url: () => page.socket,
+  onFrame,
+  onOpen: () => ($("connection").hidden = true),
+  onDown: () => ($("connection").hidden = false),
+  onStop: () => (location.href = page.dashboard),
+});
+
+const media = localMedia().then((stream) => {
+  if (!stream) {
+    $("media-error").textContent = S.no_media;
+    $("media-error").hidden = false;
+    return null;
+  }
+  $("local-video").srcObject = stream;
+  $("camera").disabled = !stream.getVideoTracks().length;
+  return stream;
+});
+
+async function onFrame(frame) {
+  if (frame.type === "hello") {
+    me = frame.me;
+    if (!mesh) {
+      mesh = new Mesh({
+        me,
+        iceServers: frame.ice_servers,
+        send: (to, signal) => socket.send({ type: "signal", to, signal }),
+        onStream: (id, stream) => tiles.show(id, stream, nameOf(id)),
+        onGone: (id) => tiles.remove(id),
+        onState: (id, state) => {
+          peerStates.set(id, state);
+          renderParticipants();
+        },
+      });
+      mesh.setLocalStream(await media);
+    }
+    applyCall(frame.call);
+  } else if (frame.type === "call") {
+    applyCall(frame.call);
+  } else if (frame.type === "signal" && mesh) {
+    mesh.receive(frame.from, frame.signal);
+  }
+}
+
+function applyCall(next) {
+  call = next;
+  if (!call.open || !call.participants.some((p) => p.id === me)) {
+    mesh?.close();
+    location.href = page.dashboard;
+    return;
+  }
+  const caller = callerOf();
+  mesh.pause(caller ? [caller.id] : [], call.on_hold);
+  mesh.update(call.participants);
+  for (const p of call.participants) tiles.rename(p.id, p.name);
+  tiles.setHeld(caller?.id, call.on_hold);
+  renderParticipants();
+}
+
+function callerOf() {
+  return call.participants.find((p) => p.is_caller);
+}
+
+function nameOf(id) {
+  return call?.participants.find((p) => p.id === id)?.name || "";
+}
+
+// The Call Manager -------------------------------------------------------
+
+$("manager-toggle").addEventListener("click", () => {
+  const open = $("manager").hidden;
+  $("manager").hidden = !open;
+  $("manager-toggle").setAttribute("aria-expanded", String(open));
+});
+
+function stateOf(p) {
+  if (p.id === me) return S.you;
+  if (p.is_caller && call.on_hold) return S.on_hold;
+  if (!p.online) return S.offline;
+  return peerStates.get(p.id) === "connected" || peerStates.get(p.id) === "completed" ? S.connected : S.connecting;
+}
+
+function renderParticipants() {
+  if (!call) return;
+  const items = call.participants.map((p) => {
+    const li = document.createElement("li");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = `${p.name} (${p.is_caller ? S.caller : S.team_member})`;
+    const state = document.createElement("span");
+    state.className = "state muted";
+    state.textContent = stateOf(p);
+    li.append(who, " ", state);
+    const buttons = document.createElement("span");
+    buttons.className = "buttons";
+    if (p.is_caller) buttons.append(button(call.on_hold ? S.resume : S.hold, () => act(call.on_hold ? "resume" : "hold")));
+    if (p.id !== me)
+      buttons.append(
+        button(S.disconnect, () => {
+          if (confirm(format(S.disconnect_confirm, { name: p.name }))) act("disconnect", { participant: p.id });
+        }),
+      );
+    li.append(buttons);
+    return li;
+  });
+  $("participants").replaceChildren(...items);
+}
+
+function button(label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+setInterval(() => {
+  if (call) $("duration").textContent = formatDuration(Date.now() - Date.parse(call.started_at));
+}, 1000);
+
+async function act(action, data = {}) {
+  const response = await fetch(`${page.actions}${action}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": document.querySelector("#csrf [name=csrfmiddlewaretoken]").value },
+    body: JSON.stringify(data),
+    credentials: "same-origin",
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.error?.message || response.statusText);
+    error.code = body.error?.code;
+    throw error;
+  }
+  return body;
+}
+
+// Hang up ----------------------------------------------------------------
+
+$("hangup").addEventListener("click", () => {
+  const caller = callerOf();
+  const otherStaff = call.participants.filter((p) => !p.is_caller && p.id !== me).length;
+  const alone = !otherStaff && !call.on_hold && caller;
+  const shown = otherStaff ? ["leave", "end"] : alone ? ["hold", "wait", "end"] : ["leave", "end"];
+  for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) b.hidden = !shown.includes(b.dataset.choice);
+  $("hangup-text").textContent = otherStaff
+    ? S.others_stay
+    : alone
+      ? format(S.caller_alone, { name: caller.name })
+      : caller
+        ? format(S.caller_held_alone, { name: caller.name })
+        : "";
+  $("hangup-error").hidden = true;
+  $("hangup-dialog").showModal();
+});
+
+for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
+  b.addEventListener("click", async () => {
+    const choice = b.dataset.choice;
+    try {
+      if (choice === "end") await act("end");
+      else await act("leave", choice === "leave" ? {} : { then: choice });
+      mesh?.close();
+      location.href = page.dashboard;
+    } catch (error) {
+      $("hangup-error").textContent = format(S.failed, { reason: error.message });
+      $("hangup-error").hidden = false;
+    }
+  });
+}
+
+for (const b of document.querySelectorAll("dialog [data-close]")) b.addEventListener("click", () => b.closest("dialog").close());
+
+// Microphone and camera ----------------------------------------------------
+
+$("mute").addEventListener("click", async () => toggleTracks("getAudioTracks", $("mute"), S.mute, S.unmute));
+$("camera").addEventListener("click", async () => toggleTracks("getVideoTracks", $("camera"), S.camera_off, S.camera_on));
+
+async function toggleTracks(kind, buttonElement, onLabel, offLabel) {
+  const stream = await media;
+  if (!stream) return;
+  const off = buttonElement.getAttribute("aria-pressed") !== "true";
+  for (const track of stream[kind]()) track.enabled = !off;
+  buttonElement.setAttribute("aria-pressed", String(off));
+  buttonElement.textContent = off ? offLabel : onLabel;
+}

@@ -1,0 +1,51 @@
+// The video tiles of a call: one per remote participant, with their name.
+
+export class VideoTiles {
+  constructor(stage) {
+    this.stage = stage;
+    this.tiles = new Map();
+  }
+
+  show(id, stream, name) {
+    let tile = this.tiles.get(id);
+    if (!tile) {
+      tile = document.createElement("figure");
+      tile.className = "tile remote";
+      tile.dataset.peer = id;
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      const caption = document.createElement("figcaption");
+      tile.append(video, caption);
+      this.stage.append(tile);
+      this.tiles.set(id, tile);
+    }
+    const video = tile.querySelector("video");
+    if (video.srcObject !== stream) video.srcObject = stream;
+    this.rename(id, name);
+  }
+
+  rename(id, name) {
+    const tile = this.tiles.get(id);
+    if (!tile || !name) return;
+    tile.querySelector("figcaption").textContent = name;
+    tile.querySelector("video").setAttribute("aria-label", name);
+  }
+
+  setHeld(id, held) {
+    for (const [peer, tile] of this.tiles) tile.classList.toggle("held", held && peer === id);
+  }
+
+  remove(id) {
+    this.tiles.get(id)?.remove();
+    this.tiles.delete(id);
+  }
+}
+
+export function formatDuration(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
