@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,11 +68,27 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     process.wait(10)
 
 
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """The same algorithm with few rounds, for the users the tests make: the
+    server checks such a hash as it is (then stores a full-strength one)."""
+
+    iterations = 1000
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["e2e.conftest.QuickPBKDF2PasswordHasher"]
+
+
 @pytest.fixture
 def live(server, transactional_db, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls a
     # test makes to arrange data are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The server is another process with its own channel layer: what a test
+    # arranges through the action functions reaches pages when they (re)load,
+    # never live. Announcing it here could only fail (and log a traceback).
+    monkeypatch.setattr("realtime.events._send", lambda group, event: None)
     return server
 
 

@@ -1,11 +1,17 @@
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEvent
 
 from clinics import access
+from realtime.events import person_name
 from waitroom.errors import ActionError
 from waitroom.routing import caller_socket_path, dashboard_socket_path
 
@@ -57,10 +63,12 @@ def leave(request, slug):
     clinic = access.clinic_for_callers(slug)
     _speak_clinic_language(clinic)
     caller = access.visit_of_session(request.session, clinic)
-    if caller is not None:
-        caller = actions.do_leave_waiting_area(caller.pk, reason=LeaveReason.LEFT)
-        access.forget_visit(request.session, caller)
-    return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
+    if caller is None:
+        return HttpResponseRedirect(reverse("waiting:enter", args=[slug]))
+    actions.do_leave_waiting_area(caller.pk, reason=LeaveReason.LEFT)
+    # The waiting page says the visit has ended (and forgets it): a reload of
+    # that page does not post again.
+    return HttpResponseRedirect(reverse("waiting:wait", args=[slug]))
 
 
 @login_required
@@ -89,3 +97,48 @@ def remove(request, slug, caller_id):
     caller = access.caller_of_clinic(membership.clinic, caller_id)
     actions.do_leave_waiting_area(caller.pk, reason=LeaveReason.REMOVED, actor=request.user)
     return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def transfer(request, slug, caller_id):
+    """Move a waiting or on-hold caller to another clinic the team member is in."""
+    membership = access.membership_for(request.user, slug)
+    caller = access.caller_of_clinic(membership.clinic, caller_id)
+    try:
+        data = json.loads(request.body or b"{}")
+        target = access.membership_for(request.user, str(data["clinic"]))
+    except (ValueError, KeyError, TypeError, Http404):
+        return _error("no_clinic", _("Choose one of your other clinics."))
+    try:
+        actions.do_transfer_caller(caller.pk, target.clinic, actor=request.user)
+    except ActionError as e:
+        return _error(e.code, e.message)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_GET
+def activity(request, slug, caller_id):
+    """A caller's visit as a log: arrival, calls, holds, transfers, leaving."""
+    membership = access.membership_for(request.user, slug)
+    caller = access.caller_of_clinic(membership.clinic, caller_id)
+    events = (
+        AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    return JsonResponse(
+        {
+            "caller_id": caller.pk,
+            "name": caller.name,
+            "events": [
+                {"at": e.created_at.isoformat(), "what": strings.activity_text(e), "who": person_name(e.actor)}
+                for e in events
+            ],
+        }
+    )
+
+
+def _error(code, message, status=400):
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)

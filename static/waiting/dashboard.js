@@ -239,6 +239,7 @@ function openNotify(recipients) {
   const single = recipients.length === 1 && !notify.many;
   $("notify-title").textContent = single ? format(S.notify_one_title, { name: recipients[0].name }) : S.notify_many_title;
   $("notify-reach").textContent = single ? "" : reach(recipients);
+  $("notify-form").querySelector("button.send").disabled = !recipients.length;
   $("notify-error").hidden = true;
   $("notify-body").value = "";
   $("notify-dialog").showModal();

@@ -187,10 +187,13 @@ function applyVisit(next) {
     $("state-title").textContent = S.ended;
     detail.textContent = S[`ended_${next.leave_reason}`] || S.ended_left;
     detail.hidden = false;
-    const again = document.createElement("a");
-    again.href = location.pathname.replace(/wait\/$/, "");
-    again.textContent = S.enter_again;
-    $("state").append(again);
+    if (!$("enter-again")) {
+      const again = document.createElement("a");
+      again.id = "enter-again";
+      again.href = location.pathname.replace(/wait\/$/, "");
+      again.textContent = S.enter_again;
+      $("state").append(again);
+    }
     document.querySelector("form.leave").hidden = true;
     $("waiting-text").hidden = true;
     document.querySelector(".waited").hidden = true;

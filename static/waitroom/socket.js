@@ -14,6 +14,14 @@ export class LiveSocket {
     this.attempt = 0;
     this.heartbeatSeconds = 5;
     this.stopped = false;
+    // Back on the network: do not wait out the backoff.
+    window.addEventListener("online", () => {
+      if (this.retry) {
+        clearTimeout(this.retry);
+        this.retry = null;
+        this.connect();
+      }
+    });
     this.connect();
   }
 
@@ -48,7 +56,10 @@ export class LiveSocket {
       this.onDown();
       // Full jitter: a thousand pages cut off together do not return together.
       const ceiling = Math.min(15000, 500 * 2 ** this.attempt++);
-      setTimeout(() => this.connect(), Math.random() * ceiling);
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        this.connect();
+      }, Math.random() * ceiling);
     };
   }
 

@@ -20,7 +20,7 @@ def test_the_clinic_name_on_the_caller_pages(client, clinic):
     assert_shown_as_text(client.get("/w/sunrise/").content.decode())
     enter(client, clinic)
     assert_shown_as_text(client.get("/w/sunrise/wait/").content.decode())
-    assert_shown_as_text(client.post("/w/sunrise/leave/").content.decode())
+    assert_shown_as_text(client.post("/w/sunrise/leave/", follow=True).content.decode())
 
 
 def test_the_clinic_name_on_the_staff_pages(client, clinic, clinic_admin):

@@ -126,7 +126,7 @@ def test_waiting_page_in_german_for_a_german_browser(clinic):
 def test_ended_page_in_german(clinic):
     client = browser("de")
     enter(client, clinic)
-    html = client.post(reverse("waiting:leave", args=[clinic.slug])).content.decode()
+    html = client.post(reverse("waiting:leave", args=[clinic.slug]), follow=True).content.decode()
     assert "Ihr Besuch ist beendet" in html
     assert "Sie haben den Wartebereich verlassen." in html
     assert "Wartebereich erneut betreten" in html
@@ -150,7 +150,7 @@ def test_clinic_language_german_wins_over_an_english_browser(clinic):
     assert "Warten auf Anruf" in html
     assert page_data(waiting)["strings"]["waiting"] == "Warten auf Anruf"
 
-    ended = client.post(reverse("waiting:leave", args=[clinic.slug])).content.decode()
+    ended = client.post(reverse("waiting:leave", args=[clinic.slug]), follow=True).content.decode()
     assert "Ihr Besuch ist beendet" in ended
 
 

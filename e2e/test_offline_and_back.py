@@ -1,0 +1,41 @@
+"""Scenario 7: a caller's network drops; the dashboard shows them Offline within
+15 s; the clinic sends three messages meanwhile; back online, the page shows all
+three, in order, once each, with the alert, and the card is Waiting again."""
+
+from playwright.sync_api import expect
+
+from .helpers import card, enter_waiting_area, expect_badge, expect_thread, notify_one, sign_in, tones
+
+MISSED = ["First: Dr Lee is delayed", "Second: about 20 minutes", "Third: please stay on this page"]
+
+
+def test_offline_caller_gets_every_missed_message_in_order_when_back(new_page, clinic, team_member):
+    staff = sign_in(new_page(), team_member, clinic)
+    caller = enter_waiting_area(new_page(), clinic, "Sue Smith")
+    sue = card(staff, "Sue Smith")
+    expect(sue.get_by_text("Waiting", exact=True)).to_be_visible()
+    notify_one(staff, "Sue Smith", "Welcome")
+    expect_thread(caller, ["Welcome"])
+    before = tones(caller)
+
+    caller.context.set_offline(True)
+    expect(sue.get_by_text("Offline", exact=True)).to_be_visible(timeout=15_000)
+    expect(caller.get_by_text("Connection lost – reconnecting…")).to_be_visible()
+
+    for text in MISSED:
+        notify_one(staff, "Sue Smith", text)
+    expect_badge(sue, 4, "clinic")
+    expect_thread(caller, ["Welcome"])
+
+    caller.context.set_offline(False)
+    # The page retries with a jittered backoff of up to 15 s between tries (it
+    # does not listen for the browser's "online" event), so allow for one.
+    expect(sue.get_by_text("Waiting", exact=True)).to_be_visible(timeout=30_000)
+    expect_thread(caller, ["Welcome", *MISSED])
+    expect(caller.get_by_text("Connection lost – reconnecting…")).to_be_hidden()
+    caller.wait_for_function(f"window.__tones > {before}")  # the missed messages are news: alert
+
+    # Still in order and once each after the clinic writes again.
+    notify_one(staff, "Sue Smith", "Fifth")
+    expect_thread(caller, ["Welcome", *MISSED, "Fifth"])
+    expect_badge(sue, 5, "clinic")
