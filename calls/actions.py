@@ -231,3 +231,20 @@ def do_release_abandoned_calls():
                 _end(call, caller, None, THEN_HOLD)
                 released.append(call)
     return released
+
+
+def signal_target(from_seat, to_seat):
+    """The channel of the participant a signal is for — both must be present in
+    the same open call — or "" if their page is away."""
+    if not isinstance(to_seat, int) or isinstance(to_seat, bool) or to_seat == from_seat:
+        raise ActionError("bad_signal", "to names another participant of your call.")
+    seats = {
+        s.pk: s
+        for s in Participant.objects.filter(
+            pk__in=[from_seat, to_seat], left_at=None, call__ended_at=None
+        ).select_related("call__caller")
+    }
+    if len(seats) != 2 or seats[from_seat].call_id != seats[to_seat].call_id:
+        raise ActionError("not_in_call", "That participant is not in your call.")
+    target = seats[to_seat]
+    return target.call.caller.page_channel if target.is_caller else target.channel_name

@@ -7,9 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import AuditEvent
 from clinics import access
-from realtime.events import person_name
 from waitroom.errors import ActionError
 from waitroom.routing import call_socket_path
 
@@ -96,45 +94,3 @@ def call_action(request, slug, call_id, action):
     except ActionError as e:
         return _error(e, status=409 if e.code == "caller_alone" else 400)
     return JsonResponse({"ok": True})
-
-
-@login_required
-@require_POST
-def transfer(request, slug, caller_id):
-    """Move a waiting or on-hold caller to another clinic the team member is in."""
-    membership = access.membership_for(request.user, slug)
-    caller = access.caller_of_clinic(membership.clinic, caller_id)
-    try:
-        target = access.membership_for(request.user, _json(request).get("clinic") or "")
-    except Http404:
-        return JsonResponse({"error": {"code": "no_clinic", "message": "You are not in that clinic."}}, status=400)
-    except ActionError as e:
-        return _error(e)
-    try:
-        actions.do_transfer_caller(caller.pk, target.clinic, actor=request.user)
-    except ActionError as e:
-        return _error(e)
-    return JsonResponse({"ok": True})
-
-
-@login_required
-@require_GET
-def activity(request, slug, caller_id):
-    """A caller's visit as a log: arrival, calls, holds, transfers, leaving."""
-    membership = access.membership_for(request.user, slug)
-    caller = access.caller_of_clinic(membership.clinic, caller_id)
-    events = AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY).select_related("actor", "clinic")
-    return JsonResponse(
-        {
-            "caller_id": caller.pk,
-            "name": caller.name,
-            "events": [
-                {
-                    "at": e.created_at.isoformat(),
-                    "what": strings.activity_text(e),
-                    "who": person_name(e.actor),
-                }
-                for e in events.order_by("created_at", "id")
-            ],
-        }
-    )

@@ -16,6 +16,11 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
+from asgiref.sync import async_to_sync
+
+from calls.actions import call_snapshot, do_staff_page_connected, do_staff_page_disconnected, signal_target
+from calls.models import Call
+from calls.signals import clean_signal
 from clinics import access
 from messaging.actions import do_record_receipts, do_send_caller_message, thread
 from waitroom.errors import ActionError
@@ -46,6 +51,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     async def websocket_connect(self, message):
         self.last_frame_at = time.monotonic()
         self.frames = TokenBucket(self.frame_rate, self.frame_burst)
+        self.signals = TokenBucket(rate=40, burst=80)  # WebRTC: an offer brings a burst of candidates
         await super().websocket_connect(message)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -61,7 +67,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # "[[[[…" nested a few thousand deep fits in a frame
             await self.send_error("bad_json", "Frames are JSON objects.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
@@ -91,6 +97,7 @@ class CallerConsumer(PageConsumer):
     """A caller's page: their visit, their thread, their clinic's settings."""
 
     caller_id = None
+    serving = False  # set once the hello is sent: the page has a visit
 
     async def connect(self):
         await self.accept()
@@ -108,6 +115,7 @@ class CallerConsumer(PageConsumer):
             return
         self.last_seq = hello["messages"][-1]["seq"] if hello["messages"] else self.after
         await self.send_json(hello)
+        self.serving = True
         watchdog.watch_page(self)
 
     def _visit(self):
@@ -153,6 +161,12 @@ class CallerConsumer(PageConsumer):
         await self.close(code=CLOSE_SILENT)
 
     # Frames from the page ---------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if not self.serving:
+            # Closed for want of a visit: frames the page sent before it heard are void.
+            return
+        await super().receive(text_data, bytes_data, **kwargs)
 
     def frame_handlers(self):
         return super().frame_handlers() | {"send": self.on_send, "receipt": self.on_receipt}
@@ -269,3 +283,79 @@ class DashboardConsumer(PageConsumer):
 
     async def receipts_changed(self, event):
         await self.send_json({"type": "receipts", **{k: v for k, v in event.items() if k != "type"}})
+
+
+class StaffCallConsumer(PageConsumer):
+    """A team member's call page: the call's state and its signalling."""
+
+    seat_id = None
+    frame_rate = 50  # ICE candidates come in bursts
+    frame_burst = 100
+
+    async def connect(self):
+        await self.accept()
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            hello = await database_sync_to_async(self._join)(user, kwargs["slug"], kwargs["call_id"])
+        except (Http404, ActionError):
+            await self.close(code=CLOSE_NO_VISIT)
+            return
+        await self.send_json(hello)
+
+    def _join(self, user, slug, call_id):
+        membership = access.membership_for(user, slug)
+        if not Call.objects.filter(pk=call_id, clinic=membership.clinic).exists():
+            raise Http404
+        self.call_id = call_id
+        async_to_sync(self.channel_layer.group_add)(events.call_group(call_id), self.channel_name)
+        call, seat = do_staff_page_connected(call_id, actor=user, channel_name=self.channel_name)
+        self.seat_id = seat.pk
+        return {
+            "type": "hello",
+            "me": seat.pk,
+            "call": events.call_state(*call_snapshot(call)),
+            "ice_servers": settings.WAITROOM_ICE_SERVERS,
+            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
+            "now": timezone.now().isoformat(),
+        }
+
+    async def disconnect(self, code):
+        if self.seat_id is None:
+            return
+        await self.channel_layer.group_discard(events.call_group(self.call_id), self.channel_name)
+        await database_sync_to_async(do_staff_page_disconnected)(self.seat_id, self.channel_name)
+
+    def frame_handlers(self):
+        return super().frame_handlers() | {"signal": self.on_signal}
+
+    async def on_signal(self, content):
+        await relay_signal_frame(self, self.seat_id, content)
+
+    async def call_changed(self, event):
+        await self.send_json({"type": "call", "call": event["call"]})
+        call = event["call"]
+        if not call["open"] or not any(p["id"] == self.seat_id for p in call["participants"]):
+            await self.close(code=CLOSE_NO_VISIT)
+
+    async def call_signal(self, event):
+        await self.send_json({"type": "signal", "from": event["from"], "signal": event["signal"]})
+
+
+async def relay_signal_frame(consumer, from_seat, content):
+    """Check a page's signal frame and pass it to the participant it names, if
+    both are in the same open call."""
+    if not consumer.signals.take():
+        await consumer.send_error("rate_limited", "Too many signals.")
+        return
+    try:
+        signal = clean_signal(content.get("signal"))
+        channel = await database_sync_to_async(signal_target)(from_seat, content.get("to"))
+    except ActionError as e:
+        await consumer.send_error(e.code, e.message)
+        return
+    if channel:
+        await events.relay_signal(channel, from_seat, signal)

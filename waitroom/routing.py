@@ -1,10 +1,11 @@
 from django.urls import path
 
-from realtime.consumers import CallerConsumer, DashboardConsumer
+from realtime.consumers import CallerConsumer, DashboardConsumer, StaffCallConsumer
 
 websocket_urlpatterns = [
     path("ws/w/<slug:slug>/", CallerConsumer.as_asgi()),
     path("ws/clinics/<slug:slug>/", DashboardConsumer.as_asgi()),
+    path("ws/clinics/<slug:slug>/calls/<int:call_id>/", StaffCallConsumer.as_asgi()),
 ]
 
 
@@ -14,3 +15,7 @@ def caller_socket_path(slug):
 
 def dashboard_socket_path(slug):
     return f"/ws/clinics/{slug}/"
+
+
+def call_socket_path(slug, call_id):
+    return f"/ws/clinics/{slug}/calls/{call_id}/"
