@@ -67,7 +67,7 @@ async def staff_cookie(user):
 async def leave(visit):
     """The caller presses Leave."""
     response = await sync_to_async(visit.client.post)(f"/w/{visit.slug}/leave/")
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == f"/w/{visit.slug}/wait/"
 
 
 def socket(path, cookie=None, origin=ORIGIN):
