@@ -61,6 +61,13 @@ def call_snapshot(call):
     return call, caller, seats
 
 
+def publish_call_of(caller_id):
+    """Tell a call's pages that its caller's page came or went."""
+    call = open_call_of(caller_id)
+    if call is not None:
+        events.publish_call_changed(*call_snapshot(call))
+
+
 def _announce(call):
     transaction.on_commit(lambda: events.publish_call_changed(*call_snapshot(call)))
 

@@ -18,10 +18,18 @@ from django.utils import timezone
 
 from asgiref.sync import async_to_sync
 
-from calls.actions import call_snapshot, do_staff_page_connected, do_staff_page_disconnected, signal_target
+from calls.actions import (
+    call_snapshot,
+    do_staff_page_connected,
+    do_staff_page_disconnected,
+    open_call_of,
+    publish_call_of,
+    signal_target,
+)
 from calls.models import Call
 from calls.signals import clean_signal
 from clinics import access
+from clinics.models import Clinic
 from messaging.actions import do_record_receipts, do_send_caller_message, thread
 from waitroom.errors import ActionError
 from waiting.actions import do_page_connected, do_page_disconnected
@@ -33,7 +41,7 @@ from .watchdog import watchdog
 
 log = logging.getLogger(__name__)
 
-FRAME_MAX = 4096  # bytes of one frame from a page; a message of 1,000 characters fits
+FRAME_MAX = 32_768  # characters of one frame: a WebRTC offer (≤ 20,000) fits, and a message of 1,000
 # Close codes (4000–4999 are the application's): pages stop reconnecting on these.
 CLOSE_NO_VISIT = 4404
 CLOSE_NOT_SIGNED_IN = 4401
@@ -97,7 +105,10 @@ class CallerConsumer(PageConsumer):
     """A caller's page: their visit, their thread, their clinic's settings."""
 
     caller_id = None
+    seat_id = None  # the caller's participant id while in a call
     serving = False  # set once the hello is sent: the page has a visit
+    frame_rate = 20  # a call's signalling comes in bursts
+    frame_burst = 100
 
     async def connect(self):
         await self.accept()
@@ -117,6 +128,9 @@ class CallerConsumer(PageConsumer):
         await self.send_json(hello)
         self.serving = True
         watchdog.watch_page(self)
+        if self.seat_id:
+            # The other participants see the caller's page is back.
+            await database_sync_to_async(publish_call_of)(self.caller_id)
 
     def _visit(self):
         try:
@@ -130,14 +144,22 @@ class CallerConsumer(PageConsumer):
         if caller.left_at is not None:
             return None
         try:
-            self.after = max(0, int(parse_qs(self.scope["query_string"].decode()).get("after", ["0"])[0]))
+            after = int(parse_qs(self.scope["query_string"].decode()).get("after", ["0"])[0])
         except ValueError:
-            self.after = 0
+            after = 0
+        # A number from another visit's page must not hide this thread's messages.
+        self.after = min(max(0, after), caller.message_count)
+        call = open_call_of(caller.pk)
+        state = events.call_state(*call_snapshot(call)) if call else None
+        self.seat_id = next((p["id"] for p in state["participants"] if p["is_caller"]), None) if state else None
         return {
             "type": "hello",
             "visit": events.visit_state(caller),
             "clinic": events.clinic_for_callers(caller.clinic),
             "messages": [events.message_for_caller(m) for m in thread(caller, after=self.after)],
+            "call": state,
+            "me": self.seat_id,
+            "ice_servers": settings.WAITROOM_ICE_SERVERS,
             "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
             "now": timezone.now().isoformat(),
         }
@@ -154,6 +176,8 @@ class CallerConsumer(PageConsumer):
         await self.channel_layer.group_discard(events.caller_group(self.caller_id), self.channel_name)
         await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
         await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
+        if self.seat_id:
+            await database_sync_to_async(publish_call_of)(self.caller_id)
 
     async def went_silent(self):
         """No frame for longer than the heartbeat timeout: the page is gone."""
@@ -169,7 +193,7 @@ class CallerConsumer(PageConsumer):
         await super().receive(text_data, bytes_data, **kwargs)
 
     def frame_handlers(self):
-        return super().frame_handlers() | {"send": self.on_send, "receipt": self.on_receipt}
+        return super().frame_handlers() | {"send": self.on_send, "receipt": self.on_receipt, "signal": self.on_signal}
 
     async def on_send(self, content):
         client_id = content.get("client_id")
@@ -188,10 +212,18 @@ class CallerConsumer(PageConsumer):
 
     async def on_receipt(self, content):
         delivered, seen = content.get("delivered", 0), content.get("seen", 0)
-        if not all(isinstance(n, int) and 0 <= n <= self.last_seq for n in (delivered, seen)):
+        if not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= self.last_seq for n in (delivered, seen)
+        ):
             await self.send_error("bad_frame", "Receipts name message numbers this page has.")
             return
         await database_sync_to_async(do_record_receipts)(self.caller_id, delivered_seq=delivered, seen_seq=seen)
+
+    async def on_signal(self, content):
+        if not self.seat_id:
+            await self.send_error("not_in_call", "You are not in a call.")
+            return
+        await relay_signal_frame(self, self.seat_id, content)
 
     # Events from the groups ---------------------------------------------------
 
@@ -224,9 +256,28 @@ class CallerConsumer(PageConsumer):
             await self._deliver(event["message"] | {"seq": seq})
 
     async def visit_changed(self, event):
-        await self.send_json({"type": "visit", "visit": event["visit"]})
-        if not event["visit"]["present"]:
+        visit = event["visit"]
+        if visit["clinic_id"] != self.clinic_id:
+            await self._transferred(visit["clinic_id"])
+        await self.send_json({"type": "visit", "visit": visit})
+        if not visit["present"]:
             await self.close(code=CLOSE_NO_VISIT)
+
+    async def _transferred(self, clinic_id):
+        """The caller now waits at another clinic: hear that clinic, and show its text."""
+        await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
+        self.clinic_id = clinic_id
+        await self.channel_layer.group_add(events.callers_group(clinic_id), self.channel_name)
+        clinic = await database_sync_to_async(Clinic.objects.get)(pk=clinic_id)
+        await self.send_json({"type": "clinic", "clinic": events.clinic_for_callers(clinic)})
+
+    async def call_changed(self, event):
+        call = event["call"]
+        self.seat_id = next((p["id"] for p in call["participants"] if p["is_caller"]), None) if call["open"] else None
+        await self.send_json({"type": "call", "call": call})
+
+    async def call_signal(self, event):
+        await self.send_json({"type": "signal", "from": event["from"], "signal": event["signal"]})
 
     async def clinic_changed(self, event):
         await self.send_json({"type": "clinic", "clinic": event["clinic"]})

@@ -102,6 +102,7 @@ def visit_state(caller):
 def clinic_for_callers(clinic):
     return {
         "name": clinic.name,
+        "slug": clinic.slug,
         "guest_messaging": clinic.guest_messaging_enabled,
         "waiting_text": clinic.waiting_text,
     }

@@ -166,7 +166,7 @@ def test_a_change_is_announced_to_callers_and_staff(client, clinic, other_clinic
         client.post(URL, form_data(clinic, guest_messaging_enabled=True, waiting_text="Back at 2pm"))
     expected = {
         "type": CLINIC_CHANGED,
-        "clinic": {"name": "Sunrise Clinic", "guest_messaging": True, "waiting_text": "Back at 2pm"},
+        "clinic": {"name": "Sunrise Clinic", "slug": "sunrise", "guest_messaging": True, "waiting_text": "Back at 2pm"},
     }
     assert pages.events() == [expected]
     assert staff.events() == [expected]

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 
 from clinics.models import Clinic
 from messaging.actions import do_notify
-from realtime.consumers import FRAME_MAX
+from realtime.consumers import FRAME_MAX, CallerConsumer
 from realtime.tests.helpers import FRAME, QUIET, enter, frames_until_close, stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,7 +73,7 @@ async def test_it_refuses_a_frame_over_the_size_limit(sockets, messaging_clinic)
     ada = await enter(messaging_clinic)
     page, _ = await sockets.caller(ada)
     frame = json.dumps({"type": "send", "body": "x" * FRAME_MAX, "client_id": "c-1"})
-    assert len(frame.encode()) > 4096
+    assert len(frame) > FRAME_MAX
     await page.send_to(text_data=frame)
     assert await error_code(page) == "too_large"
     await still_served(page)
@@ -186,12 +186,13 @@ async def test_it_closes_a_socket_that_floods_frames(sockets, messaging_clinic):
     ada_page, _ = await sockets.caller(ada)
     bob_page, _ = await sockets.caller(bob)
 
-    for _ in range(100):
+    flood = 3 * CallerConsumer.frame_burst
+    for _ in range(flood):
         await ada_page.send_json_to({"type": "heartbeat"})
 
     frames, code = await frames_until_close(ada_page)
     assert code == 4429
-    assert 30 <= len(frames) < 100  # the burst is answered, the flood is not
+    assert CallerConsumer.frame_burst <= len(frames) < flood  # the burst is answered, the flood is not
 
     await still_served(bob_page)
     await bob_page.send_json_to({"type": "send", "body": "Still here", "client_id": "b-1"})

@@ -42,6 +42,7 @@ async def test_it_says_hello_with_visit_clinic_and_whole_thread(sockets, clinic,
     assert hello["visit"]["present"] is True
     assert hello["clinic"] == {
         "name": "Sunrise Clinic",
+        "slug": "sunrise",
         "guest_messaging": True,
         "waiting_text": "We will be with you shortly.",
     }
