@@ -34,6 +34,10 @@ def caller_page():
         "err_rate_limited": _("You are sending messages too quickly. Please wait a moment."),
         "err_messaging_disabled": _("The clinic does not take messages at the moment."),
         "err_other": _("The message could not be sent."),
+        "mute": _("Mute microphone"),
+        "unmute": _("Unmute microphone"),
+        "camera_off": _("Turn camera off"),
+        "camera_on": _("Turn camera on"),
     }
 
 
@@ -75,6 +79,13 @@ def dashboard_page():
         "send_failed": _("Not sent: {reason}"),
         "offline_dashboard": _("Connection lost – reconnecting…"),
         "thread_empty": _("No messages yet."),
+        "join": _("Join"),
+        "join_named": _("Join the call with {name}"),
+        "activity": _("Activity"),
+        "activity_title": _("Activity – {name}"),
+        "transfer": _("Transfer to another clinic"),
+        "transfer_title": _("Transfer {name}"),
+        "failed": _("That did not work: {reason}"),
     }
 
 

@@ -80,6 +80,13 @@ def dashboard(request, slug):
         "notify": reverse("clinics:notify", args=[slug]),
         "thread": reverse("clinics:thread", args=[slug, 0]),
         "remove": reverse("clinics:remove", args=[slug, 0]),
+        "join": reverse("clinics:join", args=[slug, 0]),
+        "activity": reverse("clinics:activity", args=[slug, 0]),
+        "transfer": reverse("clinics:transfer", args=[slug, 0]),
+        "other_clinics": [
+            {"slug": m.clinic.slug, "name": m.clinic.name}
+            for m in request.user.memberships.exclude(clinic=clinic).select_related("clinic").order_by("clinic__name")
+        ],
         "extra_label": clinic.extra_field_label,
         "strings": strings.dashboard_page(),
     }

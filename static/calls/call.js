@@ -2,7 +2,7 @@
 // current participants, Hold / Resume / Disconnect) and Hang up.
 import { LiveSocket, format, pageData } from "../waitroom/socket.js";
 import { Mesh, localMedia } from "./mesh.js";
-import { VideoTiles, formatDuration } from "./tiles.js";
+import { VideoTiles, bindMediaButtons, formatDuration } from "./tiles.js";
 
 const page = pageData();
 const S = page.strings;
@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 
 let call = null;
 let me = null;
+let leaving = false;
 let mesh = null;
 const peerStates = new Map();
 const tiles = new VideoTiles($("stage"));
@@ -19,7 +20,7 @@ const socket = new LiveSocket({
   onFrame,
   onOpen: () => ($("connection").hidden = true),
   onDown: () => ($("connection").hidden = false),
-  onStop: () => (location.href = page.dashboard),
+  onStop: () => leave(),
 });
 
 const media = localMedia().then((stream) => {
@@ -29,7 +30,6 @@ const media = localMedia().then((stream) => {
     return null;
   }
   $("local-video").srcObject = stream;
-  $("camera").disabled = !stream.getVideoTracks().length;
   return stream;
 });
 
@@ -60,17 +60,21 @@ async function onFrame(frame) {
 
 function applyCall(next) {
   call = next;
-  if (!call.open || !call.participants.some((p) => p.id === me)) {
-    mesh?.close();
-    location.href = page.dashboard;
-    return;
-  }
+  if (!call.open || !call.participants.some((p) => p.id === me)) return leave();
   const caller = callerOf();
   mesh.pause(caller ? [caller.id] : [], call.on_hold);
   mesh.update(call.participants);
   for (const p of call.participants) tiles.rename(p.id, p.name);
   tiles.setHeld(caller?.id, call.on_hold);
   renderParticipants();
+}
+
+// Back to the waiting area, once, whoever ended the call.
+function leave() {
+  if (leaving) return;
+  leaving = true;
+  mesh?.close();
+  location.href = page.dashboard;
 }
 
 function callerOf() {
@@ -175,8 +179,7 @@ for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
     try {
       if (choice === "end") await act("end");
       else await act("leave", choice === "leave" ? {} : { then: choice });
-      mesh?.close();
-      location.href = page.dashboard;
+      leave();
     } catch (error) {
       $("hangup-error").textContent = format(S.failed, { reason: error.message });
       $("hangup-error").hidden = false;
@@ -186,16 +189,4 @@ for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
 
 for (const b of document.querySelectorAll("dialog [data-close]")) b.addEventListener("click", () => b.closest("dialog").close());
 
-// Microphone and camera ----------------------------------------------------
-
-$("mute").addEventListener("click", async () => toggleTracks("getAudioTracks", $("mute"), S.mute, S.unmute));
-$("camera").addEventListener("click", async () => toggleTracks("getVideoTracks", $("camera"), S.camera_off, S.camera_on));
-
-async function toggleTracks(kind, buttonElement, onLabel, offLabel) {
-  const stream = await media;
-  if (!stream) return;
-  const off = buttonElement.getAttribute("aria-pressed") !== "true";
-  for (const track of stream[kind]()) track.enabled = !off;
-  buttonElement.setAttribute("aria-pressed", String(off));
-  buttonElement.textContent = off ? offLabel : onLabel;
-}
+bindMediaButtons(media, $("mute"), $("camera"), S);

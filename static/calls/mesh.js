@@ -16,6 +16,7 @@ export class Mesh {
     this.peers = new Map();
     this.stream = null;
     this.paused = new Set(); // peer ids we send nothing to (hold)
+    this.allPaused = false; // we send nothing to anyone (we are on hold)
   }
 
   setLocalStream(stream) {
@@ -46,11 +47,12 @@ export class Mesh {
 
   // Hold: send nothing to these peers (or to everyone with null), until resumed.
   pause(ids, paused) {
-    for (const id of ids ?? this.peers.keys()) {
+    if (ids === null) this.allPaused = paused;
+    for (const id of ids ?? []) {
       if (paused) this.paused.add(id);
       else this.paused.delete(id);
-      this.peers.get(id)?.applyPause();
     }
+    for (const peer of this.peers.values()) peer.applyPause();
   }
 
   drop(id) {
@@ -106,7 +108,7 @@ class Peer {
   }
 
   applyPause() {
-    const paused = this.mesh.paused.has(this.id);
+    const paused = this.mesh.allPaused || this.mesh.paused.has(this.id);
     for (const { sender, track } of this.senders) {
       const wanted = paused ? null : track;
       if (sender.track !== wanted) sender.replaceTrack(wanted).catch(() => {});
@@ -117,7 +119,14 @@ class Peer {
     this.mesh.sendSignal(this.id, { ...signal, session: SESSION });
   }
 
-  async receive(signal) {
+  // Signals are handled one after another: a candidate must not overtake the
+  // offer it belongs to.
+  receive(signal) {
+    this.queue = (this.queue || Promise.resolve()).then(() => this.handle(signal));
+    return this.queue;
+  }
+
+  async handle(signal) {
     const pc = this.pc;
     this.remoteSession ||= signal.session;
     try {

@@ -49,3 +49,21 @@ export function formatDuration(ms) {
   const s = String(seconds % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
+
+// The microphone and camera buttons of a call screen.
+export function bindMediaButtons(media, muteButton, cameraButton, S) {
+  media.then((stream) => {
+    cameraButton.disabled = !stream || !stream.getVideoTracks().length;
+    muteButton.disabled = !stream || !stream.getAudioTracks().length;
+  });
+  const toggle = async (kind, button, onLabel, offLabel) => {
+    const stream = await media;
+    if (!stream) return;
+    const off = button.getAttribute("aria-pressed") !== "true";
+    for (const track of stream[kind]()) track.enabled = !off;
+    button.setAttribute("aria-pressed", String(off));
+    button.textContent = off ? offLabel : onLabel;
+  };
+  muteButton.addEventListener("click", () => toggle("getAudioTracks", muteButton, S.mute, S.unmute));
+  cameraButton.addEventListener("click", () => toggle("getVideoTracks", cameraButton, S.camera_off, S.camera_on));
+}

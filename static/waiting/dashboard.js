@@ -99,6 +99,11 @@ function newCardElement(id) {
   li.querySelector('[data-action="notify"]').textContent = S.notify;
   li.querySelector('.menu [data-action="thread"]').textContent = S.messages;
   li.querySelector('[data-action="remove"]').textContent = S.remove;
+  li.querySelector('[data-action="activity"]').textContent = S.activity;
+  const transfer = li.querySelector('[data-action="transfer"]');
+  transfer.textContent = S.transfer;
+  transfer.parentElement.hidden = !page.other_clinics.length;
+  li.querySelector(".join").textContent = S.join;
   li.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
     if (!action) return;
@@ -107,6 +112,9 @@ function newCardElement(id) {
     if (action === "notify") openNotify([card]);
     if (action === "thread") openThread(card);
     if (action === "remove") removeCaller(card);
+    if (action === "join") join(card);
+    if (action === "activity") openActivity(card);
+    if (action === "transfer") openTransfer(card);
   });
   return li;
 }
@@ -117,6 +125,11 @@ function renderCard(li, card) {
   li.querySelector(".name").textContent = card.name;
   li.querySelector(".status").textContent = S[`status_${card.status}`];
   li.querySelector(".dots").setAttribute("aria-label", format(S.actions_for, { name: card.name }));
+  const joinButton = li.querySelector(".join");
+  joinButton.hidden = card.status === "offline";
+  joinButton.setAttribute("aria-label", format(S.join_named, { name: card.name }));
+  const transferItem = li.querySelector('[data-action="transfer"]').parentElement;
+  transferItem.hidden = !page.other_clinics.length || !["waiting", "on_hold"].includes(card.status);
   li.querySelector(".waited").textContent = format(S.waited, { time: duration(S, waitedMs(card)) });
   const fields = li.querySelector(".fields");
   fields.replaceChildren();
@@ -283,8 +296,73 @@ $("notify-body").addEventListener("keydown", (event) => {
 
 async function removeCaller(card) {
   if (!confirm(format(S.remove_confirm, { name: card.name }))) return;
-  await post(page.remove.replace("/0/", `/${card.id}/`), {});
+  await post(page.remove.replace("/0/", `/${card.id}/`), {}).catch(showActionError);
 }
+
+// Join, activity, transfer ------------------------------------------------
+
+function showActionError(error) {
+  $("action-error").textContent = format(S.failed, { reason: error.message });
+  $("action-error").hidden = false;
+  setTimeout(() => ($("action-error").hidden = true), 8000);
+}
+
+async function join(card) {
+  try {
+    const answer = await post(page.join.replace("/0/", `/${card.id}/`), {});
+    location.href = answer.url;
+  } catch (error) {
+    showActionError(error);
+  }
+}
+
+async function openActivity(card) {
+  $("activity-title").textContent = format(S.activity_title, { name: card.name });
+  $("activity").replaceChildren();
+  $("activity-dialog").showModal();
+  const response = await fetch(page.activity.replace("/0/", `/${card.id}/`), { credentials: "same-origin" });
+  if (!response.ok) return;
+  const data = await response.json();
+  $("activity").replaceChildren(
+    ...data.events.map((e) => {
+      const li = document.createElement("li");
+      const at = document.createElement("time");
+      at.dateTime = e.at;
+      at.textContent = new Date(e.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      li.append(at, ` ${e.what}`);
+      if (e.who) li.append(` – ${e.who}`);
+      return li;
+    }),
+  );
+}
+
+const transferring = { id: null };
+
+function openTransfer(card) {
+  transferring.id = card.id;
+  $("transfer-title").textContent = format(S.transfer_title, { name: card.name });
+  $("transfer-clinic").replaceChildren(
+    ...page.other_clinics.map((c) => {
+      const option = document.createElement("option");
+      option.value = c.slug;
+      option.textContent = c.name;
+      return option;
+    }),
+  );
+  $("transfer-error").hidden = true;
+  $("transfer-dialog").showModal();
+}
+
+$("transfer-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await post(page.transfer.replace("/0/", `/${transferring.id}/`), { clinic: $("transfer-clinic").value });
+    $("transfer-dialog").close();
+  } catch (error) {
+    $("transfer-error").textContent = format(S.failed, { reason: error.message });
+    $("transfer-error").hidden = false;
+  }
+});
 
 // The thread --------------------------------------------------------------
 

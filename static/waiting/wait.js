@@ -2,6 +2,8 @@
 // alert), and — when the clinic allows it — a field to write back.
 import { LiveSocket, clientId, duration, format, pageData } from "../waitroom/socket.js";
 import { blocked, chime, unlock } from "../waitroom/alert.js";
+import { Mesh, localMedia } from "../calls/mesh.js";
+import { VideoTiles, bindMediaButtons } from "../calls/tiles.js";
 
 const page = pageData();
 const S = page.strings;
@@ -40,6 +42,8 @@ function onFrame(frame) {
       frame.messages.forEach(addMessage);
       applyVisit(frame.visit);
       applyClinic(frame.clinic);
+      iceServers = frame.ice_servers;
+      applyCall(frame.call);
       // Only messages that arrived while this page was away are news; the
       // thread shown after a refresh is not.
       if (everConnected && missed.length) alertCaller();
@@ -64,6 +68,12 @@ function onFrame(frame) {
       break;
     case "replaced":
       showReplaced();
+      break;
+    case "call":
+      applyCall(frame.call);
+      break;
+    case "signal":
+      mesh?.receive(frame.from, frame.signal);
       break;
     case "error":
       if (frame.client_id && outbox.has(frame.client_id)) failSend(frame.client_id, frame.code);
@@ -184,6 +194,7 @@ function applyVisit(next) {
   const detail = $("state-detail");
   detail.hidden = true;
   if (state === "ended") {
+    applyCall(null);
     $("state-title").textContent = S.ended;
     detail.textContent = S[`ended_${next.leave_reason}`] || S.ended_left;
     detail.hidden = false;
@@ -209,6 +220,13 @@ function applyVisit(next) {
 }
 
 function applyClinic(next) {
+  if (clinic && next.slug !== clinic.slug) {
+    // Transferred: this visit now waits at another clinic, under its address.
+    page.socket = page.socket.replace(`/${clinic.slug}/`, `/${next.slug}/`);
+    history.replaceState(null, "", location.pathname.replace(`/${clinic.slug}/`, `/${next.slug}/`));
+    document.querySelector("form.leave").action = document.querySelector("form.leave").action.replace(`/${clinic.slug}/`, `/${next.slug}/`);
+  }
+  document.querySelector(".topbar .brand").textContent = next.name;
   clinic = next;
   $("waiting-text").textContent = next.waiting_text || S.waiting_text_default;
   updateCompose();
@@ -219,6 +237,54 @@ function updateCompose() {
     clinic && clinic.guest_messaging && visit && visit.present && (visit.status === "waiting" || visit.status === "on_hold"),
   );
   $("compose").hidden = !open;
+}
+
+// The video call ---------------------------------------------------------
+
+let iceServers = [];
+let mesh = null;
+let media = null;
+const tiles = new VideoTiles($("stage"));
+
+function applyCall(call) {
+  const open = Boolean(call && call.open && visit && visit.present);
+  $("call").hidden = !open;
+  if (!open) {
+    if (mesh) {
+      mesh.close();
+      mesh = null;
+      media.then((stream) => stream?.getTracks().forEach((t) => t.stop()));
+      media = null;
+    }
+    return;
+  }
+  if (!mesh) {
+    const me = call.participants.find((p) => p.is_caller).id;
+    media = localMedia().then((stream) => {
+      $("media-error").hidden = Boolean(stream);
+      $("local-video").srcObject = stream;
+      return stream;
+    });
+    bindMediaButtons(media, $("mute"), $("camera"), S);
+    mesh = new Mesh({
+      me,
+      iceServers,
+      send: (to, signal) => socket.send({ type: "signal", to, signal }),
+      onStream: (id, stream) => tiles.show(id, stream, nameIn(call, id)),
+      onGone: (id) => tiles.remove(id),
+    });
+    media.then((stream) => mesh?.setLocalStream(stream));
+  }
+  // On hold: nothing goes out, and the clinic sends nothing in.
+  mesh.pause(null, call.on_hold);
+  $("held").hidden = !call.on_hold;
+  $("stage").classList.toggle("held", call.on_hold);
+  mesh.update(call.participants);
+  for (const p of call.participants) tiles.rename(p.id, p.name);
+}
+
+function nameIn(call, id) {
+  return call.participants.find((p) => p.id === id)?.name || "";
 }
 
 function showReplaced() {
