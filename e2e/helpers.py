@@ -124,3 +124,77 @@ def set_guest_messaging(clinic, admin, enabled):
 
 def tones(page):
     return page.evaluate("window.__tones")
+
+
+# Calls -----------------------------------------------------------------------
+
+VIDEO_TIMEOUT = 20_000  # ms: ICE, the first keyframe and decoding on a busy 2-core machine
+
+# Remote videos that show real frames: every `.tile.remote video` (at least
+# `count` of them, with those names if given) has a size and, between two polls,
+# both more decoded frames and a later currentTime. The previous poll's numbers
+# live in window.__frames, which each wait starts afresh.
+FRAMES_ARRIVE = """([count, names]) => {
+  const videos = [...document.querySelectorAll(".tile.remote video")];
+  if (videos.length !== count) return false;
+  if (names.length && names.some((n) => !videos.some((v) => v.getAttribute("aria-label") === n))) return false;
+  const before = window.__frames;
+  window.__frames = new Map(videos.map((v) => [v, [v.getVideoPlaybackQuality().totalVideoFrames, v.currentTime]]));
+  return Boolean(before) && videos.every((v) => {
+    const [frames, time] = before.get(v) || [Infinity, Infinity];
+    return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > frames && v.currentTime > time;
+  });
+}"""
+
+
+def expect_remote_video(page, count=1, names=()):
+    """The page shows `count` remote videos (named `names`), with frames arriving."""
+    page.evaluate("window.__frames = null")
+    page.wait_for_function(FRAMES_ARRIVE, arg=[count, list(names)], polling=250, timeout=VIDEO_TIMEOUT)
+
+
+def join_call(staff, name):
+    """The card's Join button: the team member's page becomes the call screen."""
+    staff.get_by_role("button", name=f"Join the call with {name}").click()
+    expect(staff.get_by_role("heading", name=f"Call with {name}")).to_be_visible()
+    return staff
+
+
+def caller_in_call(page):
+    expect(page.get_by_role("heading", name="You are in a call")).to_be_visible()
+    expect(page.get_by_role("region", name="Video call")).to_be_visible()
+
+
+def expect_status(card_locator, text):
+    expect(card_locator.locator(".status")).to_have_text(text)
+
+
+def call_manager(staff):
+    """Opens the Call Manager drawer (if closed) and returns it."""
+    drawer = staff.get_by_role("complementary", name="Call Manager")
+    if staff.get_by_role("button", name="Call Manager").get_attribute("aria-expanded") != "true":
+        staff.get_by_role("button", name="Call Manager").click()
+    expect(drawer).to_be_visible()
+    return drawer
+
+
+def participant(drawer, name):
+    return drawer.get_by_role("listitem").filter(has_text=name)
+
+
+def hang_up(staff):
+    """Opens the hang-up dialog and returns it."""
+    staff.get_by_role("button", name="Hang up", exact=True).click()
+    dialog = staff.get_by_role("dialog", name="Hang up")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def hang_up_choices(dialog):
+    """The hang-up dialog's visible choices, in order."""
+    return dialog.locator("[data-choice]:visible")
+
+
+def back_on_dashboard(staff, clinic):
+    expect(staff.get_by_role("heading", name="Waiting area")).to_be_visible()
+    assert staff.url.endswith(f"/clinics/{clinic.slug}/")

@@ -144,8 +144,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One process: the channel layer lives in memory. Several processes (or
+# machines): they meet in Redis, through pub/sub (docs/deploy.md says why not
+# the list-based "core" layer, which WAITROOM_CHANNEL_LAYER=core still selects).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+if REDIS_URL and os.environ.get("WAITROOM_CHANNEL_LAYER", "pubsub") == "core":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -155,8 +158,12 @@ if REDIS_URL:
             },
         }
     }
+elif REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "realtime.layers.SharedRedisPubSubLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer", "CONFIG": {"capacity": 1000}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,77 @@
+"""Channel layers fit for ten thousand callers on one process.
+
+A broadcast reaches every caller page of a clinic: the same event goes to
+thousands of consumers of one process. Neither of Channels' stock layers is
+made for that: the in-memory layer deep-copies the event for each consumer and
+scans every channel on every receive; the Redis pub/sub layer receives the
+event once per process but deserialises it once per consumer. These
+subclasses share the one event among the consumers of a process instead.
+Consumers treat events as read-only (they build new dicts to send).
+"""
+
+import asyncio
+import time
+
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+
+CLEAN_EVERY_SECONDS = 10.0
+
+
+class LocalChannelLayer(InMemoryChannelLayer):
+    """The in-memory layer (one process): no copies, no scan per receive."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._cleaned_at = 0.0
+
+    async def send(self, channel, message):
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_channel_name(channel)
+        self._put(channel, message)
+
+    def _put(self, channel, message):
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            queue.put_nowait((time.time() + self.expiry, message))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel)
+
+    async def group_send(self, group, message):
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        for channel in list(self.groups.get(group, ())):
+            try:
+                self._put(channel, message)
+            except ChannelFull:
+                pass  # at-most-once: that page catches up from the database
+
+    def _clean_expired(self):
+        # Expired messages and stale memberships only cost memory: sweep them
+        # now and then, not on every receive of every consumer.
+        now = time.monotonic()
+        if now - self._cleaned_at >= CLEAN_EVERY_SECONDS:
+            self._cleaned_at = now
+            super()._clean_expired()
+
+
+class SharedRedisPubSubLayer(RedisPubSubChannelLayer):
+    """Redis pub/sub (many processes): one publish per group, one message per
+    process, and now one deserialisation per process too — the consumers of a
+    group are handed the very same bytes, so the last result is reused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._last_raw = None
+        self._last_message = None
+
+    def deserialize(self, message):
+        if message is self._last_raw:
+            return self._last_message
+        result = super().deserialize(message)
+        self._last_raw, self._last_message = message, result
+        return result
