@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from audit.log import record
-from realtime import events
+from realtime import events, presence
 from waitroom.errors import ActionError
 from waiting.actions import apply_transition, end_visit, lock_caller
 from waiting.models import Caller, LeaveReason, Status
@@ -201,9 +201,11 @@ def do_staff_page_connected(call_id, *, actor, channel_name):
     with transaction.atomic():
         call, caller = _locked_call(call_id)
         seat = _seat_of(call, actor)
+        presence.server_heartbeat()
         seat.channel_name = channel_name
+        seat.page_server = presence.SERVER_ID
         seat.away_since = None
-        seat.save(update_fields=["channel_name", "away_since"])
+        seat.save(update_fields=["channel_name", "page_server", "away_since"])
         _announce(call)
     return call, seat
 
@@ -215,6 +217,15 @@ def do_staff_page_disconnected(participant_id, channel_name):
             call = Participant.objects.get(pk=participant_id).call
             if call.is_open:
                 _announce(call)
+
+
+def do_mark_seats_of_silent_servers_away():
+    """Team members whose call page was held by a process that died are away."""
+    dead = list(presence.silent_servers())
+    if dead:
+        Participant.objects.filter(left_at=None, page_server__in=dead).exclude(channel_name="").update(
+            channel_name="", away_since=timezone.now()
+        )
 
 
 def do_release_abandoned_calls():

@@ -41,6 +41,7 @@ class Participant(models.Model):
     # The socket that carries this participant's signalling now ("" while their
     # page is away). The caller's is the caller page's channel.
     channel_name = models.CharField(max_length=200, blank=True)
+    page_server = models.CharField(max_length=32, blank=True)  # the process that holds that page
     # Since when a team member's call page has been away (None while connected).
     away_since = models.DateTimeField(null=True, blank=True)
 

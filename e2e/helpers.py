@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import expect
 
 from clinics.actions import do_change_configuration
@@ -167,6 +169,11 @@ def caller_in_call(page):
 
 def expect_status(card_locator, text):
     expect(card_locator.locator(".status")).to_have_text(text)
+
+
+def status_chip(page, label):
+    """A status checkbox of the filter by its label alone, whatever its count."""
+    return page.get_by_role("group", name="Show").get_by_role("checkbox", name=re.compile(rf"^{re.escape(label)} \d+$"))
 
 
 def call_manager(staff):

@@ -356,6 +356,7 @@ class StaffCallConsumer(PageConsumer):
             await self.close(code=CLOSE_NO_VISIT)
             return
         await self.send_json(hello)
+        watchdog.watch_clinic(self.clinic_id)  # keeps this process's heartbeat going
 
     def _join(self, user, slug, call_id):
         membership = access.membership_for(user, slug)
@@ -365,6 +366,7 @@ class StaffCallConsumer(PageConsumer):
         async_to_sync(self.channel_layer.group_add)(events.call_group(call_id), self.channel_name)
         call, seat = do_staff_page_connected(call_id, actor=user, channel_name=self.channel_name)
         self.seat_id = seat.pk
+        self.clinic_id = membership.clinic_id
         return {
             "type": "hello",
             "me": seat.pk,
@@ -377,6 +379,7 @@ class StaffCallConsumer(PageConsumer):
     async def disconnect(self, code):
         if self.seat_id is None:
             return
+        watchdog.unwatch_clinic(self.clinic_id)
         await self.channel_layer.group_discard(events.call_group(self.call_id), self.channel_name)
         await database_sync_to_async(do_staff_page_disconnected)(self.seat_id, self.channel_name)
 

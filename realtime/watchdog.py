@@ -18,8 +18,14 @@ from datetime import timedelta
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from calls.actions import do_release_abandoned_calls
-from waiting.actions import do_expire_offline_callers, do_mark_unconnected_offline
+from calls.actions import do_mark_seats_of_silent_servers_away, do_release_abandoned_calls
+from waiting.actions import (
+    do_expire_offline_callers,
+    do_mark_pages_of_silent_servers_offline,
+    do_mark_unconnected_offline,
+)
+
+from . import presence
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,8 @@ class Watchdog:
         self.task = None
 
     async def _check(self):
+        if presence.heartbeat_due():
+            await database_sync_to_async(presence.server_heartbeat)()
         now = time.monotonic()
         timeout = settings.WAITROOM_HEARTBEAT_TIMEOUT
         for page in list(self.pages):
@@ -79,6 +87,8 @@ class Watchdog:
 def sweep():
     # A page gets twice the heartbeat timeout to load and connect after entry.
     do_mark_unconnected_offline(older_than=timedelta(seconds=2 * settings.WAITROOM_HEARTBEAT_TIMEOUT))
+    do_mark_pages_of_silent_servers_offline()
+    do_mark_seats_of_silent_servers_away()
     do_expire_offline_callers()
     do_release_abandoned_calls()
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.log import record
 from clinics.models import Clinic
-from realtime import events
+from realtime import events, presence
 from waitroom.errors import ActionError
 
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
@@ -119,8 +119,10 @@ def do_page_connected(caller_id, channel_name):
         replaced = caller.page_channel if caller.page_channel != channel_name else ""
         if replaced:
             transaction.on_commit(lambda: events.tell_page_replaced(replaced))
+        presence.server_heartbeat()  # before any page names this process
         caller.page_channel = channel_name
-        fields = ["page_channel"]
+        caller.page_server = presence.SERVER_ID
+        fields = ["page_channel", "page_server"]
         if caller.status == Status.OFFLINE:
             caller.status = caller.status_before_offline or Status.WAITING
             caller.status_before_offline = ""
@@ -188,11 +190,26 @@ def do_mark_unconnected_offline(older_than):
     stale = Caller.objects.present().filter(page_channel="", arrived_at__lte=timezone.now() - older_than).exclude(
         status=Status.OFFLINE
     )
+    return _offline_unless_back(stale, lambda caller: caller.page_channel == "")
+
+
+def do_mark_pages_of_silent_servers_offline():
+    """Callers whose page was held by a server process that died are Offline:
+    their page will reconnect to another process, or their grace period runs."""
+    dead = list(presence.silent_servers())
+    if not dead:
+        return []
+    lost = Caller.objects.present().filter(page_server__in=dead).exclude(page_channel="")
+    return _offline_unless_back(lost, lambda caller: caller.page_server in dead and caller.page_channel)
+
+
+def _offline_unless_back(callers, still_lost):
     marked = []
-    for caller_id in stale.values_list("pk", flat=True):
+    for caller_id in callers.values_list("pk", flat=True):
         with transaction.atomic():
             caller = lock_caller(caller_id)
-            if caller.left_at is None and caller.page_channel == "" and caller.status != Status.OFFLINE:
+            # Checked again under the lock: the page may have come back meanwhile.
+            if caller.left_at is None and caller.status != Status.OFFLINE and still_lost(caller):
                 _go_offline(caller)
                 marked.append(caller)
     return marked

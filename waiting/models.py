@@ -61,6 +61,7 @@ class Caller(models.Model):
     # The channel of the one page that holds this visit now; a newer page (a
     # refresh, a second tab) takes it over, so only its loss makes the caller Offline.
     page_channel = models.CharField(max_length=200, blank=True)
+    page_server = models.CharField(max_length=32, blank=True)  # the process that holds that page
 
     # The thread's counter, kept with the caller so a dashboard of a thousand
     # callers is one query. Written only by messaging.actions.
