@@ -176,6 +176,9 @@ def do_end_call(call_id, *, actor):
 def do_disconnect(call_id, participant_id, *, actor):
     """The Call Manager's Disconnect: a team member is taken out of the call;
     the caller is taken out and returns to the waiting area (the call ends)."""
+    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
+        # It comes from the page's JSON: "abc" or [1] must be refused, not crash the lookup.
+        raise ActionError("not_in_call", "That participant is not in this call.")
     with transaction.atomic():
         call, caller = _locked_call(call_id)
         seat = _seat_of(call, actor)

@@ -149,10 +149,19 @@ FRAMES_ARRIVE = """([count, names]) => {
 }"""
 
 
+DESCRIBE_VIDEOS = """() => [...document.querySelectorAll(".tile.remote video")].map((v) => ({
+  name: v.getAttribute("aria-label"), width: v.videoWidth, time: v.currentTime,
+  frames: v.getVideoPlaybackQuality().totalVideoFrames, paused: v.paused,
+}))"""
+
+
 def expect_remote_video(page, count=1, names=()):
     """The page shows `count` remote videos (named `names`), with frames arriving."""
     page.evaluate("window.__frames = null")
-    page.wait_for_function(FRAMES_ARRIVE, arg=[count, list(names)], polling=250, timeout=VIDEO_TIMEOUT)
+    try:
+        page.wait_for_function(FRAMES_ARRIVE, arg=[count, list(names)], polling=250, timeout=VIDEO_TIMEOUT)
+    except Exception:
+        raise AssertionError(f"remote videos on {page.url}: {page.evaluate(DESCRIBE_VIDEOS)}") from None
 
 
 def join_call(staff, name):

@@ -5,6 +5,7 @@ the database, then apply what the groups delivered meanwhile (Channels runs
 those handlers only after connect returns). See docs/realtime.md.
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -118,6 +120,7 @@ class CallerConsumer(PageConsumer):
             return
         self.caller_id, self.clinic_id = caller.pk, caller.clinic_id
         self.sends = TokenBucket(rate=1, burst=3)
+        self.delivering = asyncio.Lock()  # events and the watchdog's catch-up take turns
         await self.channel_layer.group_add(events.caller_group(self.caller_id), self.channel_name)
         await self.channel_layer.group_add(events.callers_group(self.clinic_id), self.channel_name)
         hello = await database_sync_to_async(self._connect_and_snapshot)()
@@ -127,7 +130,7 @@ class CallerConsumer(PageConsumer):
         self.last_seq = hello["messages"][-1]["seq"] if hello["messages"] else self.after
         await self.send_json(hello)
         self.serving = True
-        watchdog.watch_page(self)
+        watchdog.watch(self)
         if self.seat_id:
             # The other participants see the caller's page is back.
             await database_sync_to_async(publish_call_of)(self.caller_id)
@@ -172,7 +175,7 @@ class CallerConsumer(PageConsumer):
     async def disconnect(self, code):
         if self.caller_id is None:
             return
-        watchdog.unwatch_page(self)
+        watchdog.unwatch(self)
         await self.channel_layer.group_discard(events.caller_group(self.caller_id), self.channel_name)
         await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
         await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
@@ -232,13 +235,22 @@ class CallerConsumer(PageConsumer):
 
         Events may arrive late, twice (our own send) or not at all (the layer
         dropped one): a gap is filled from the database."""
-        if message["seq"] <= self.last_seq:
-            return
-        if message["seq"] == self.last_seq + 1:
-            missing = [message]
-        else:
-            missing = await database_sync_to_async(self._thread_after)(self.last_seq)
-        for m in missing:
+        async with self.delivering:
+            if message["seq"] <= self.last_seq:
+                return
+            if message["seq"] == self.last_seq + 1:
+                await self._send_in_order([message])
+            else:
+                await self._send_in_order(await database_sync_to_async(self._thread_after)(self.last_seq))
+
+    async def catch_up(self):
+        """The database has messages this page lacks and no event brought
+        them (the watchdog noticed): send them."""
+        async with self.delivering:
+            await self._send_in_order(await database_sync_to_async(self._thread_after)(self.last_seq))
+
+    async def _send_in_order(self, messages):
+        for m in messages:
             if m["seq"] > self.last_seq:
                 self.last_seq = m["seq"]
                 await self.send_json({"type": "message", "message": m})
@@ -307,10 +319,16 @@ class DashboardConsumer(PageConsumer):
             return
         self.clinic_id = membership.clinic_id
         await self.channel_layer.group_add(events.staff_group(self.clinic_id), self.channel_name)
-        await self.send_json(await database_sync_to_async(self._snapshot)(membership.clinic))
-        watchdog.watch_clinic(self.clinic_id)
+        await self._send_snapshot()
+        watchdog.watch(self)
 
-    def _snapshot(self, clinic):
+    async def _send_snapshot(self):
+        snapshot = await database_sync_to_async(self._snapshot)()
+        self.versions = {card["id"]: card["version"] for card in snapshot["cards"]}
+        await self.send_json(snapshot)
+
+    def _snapshot(self):
+        clinic = Clinic.objects.get(pk=self.clinic_id)
         callers = Caller.objects.present().filter(clinic=clinic)
         return {
             "type": "snapshot",
@@ -323,10 +341,29 @@ class DashboardConsumer(PageConsumer):
     async def disconnect(self, code):
         if self.clinic_id is None:
             return
-        watchdog.unwatch_clinic(self.clinic_id)
+        watchdog.unwatch(self)
         await self.channel_layer.group_discard(events.staff_group(self.clinic_id), self.channel_name)
 
+    async def check_cards(self):
+        """The watchdog asks: do this page's cards match the database? If an
+        announcement was lost (Redis restarting), send a fresh snapshot."""
+        for attempt in range(2):
+            if attempt:
+                await asyncio.sleep(1)  # an announcement on its way settles a difference
+            stored = await database_sync_to_async(
+                Caller.objects.present().filter(clinic_id=self.clinic_id).aggregate
+            )(n=Count("id"), versions=Sum("version"))
+            if (stored["n"], stored["versions"] or 0) == (len(self.versions), sum(self.versions.values())):
+                return
+        await self._send_snapshot()
+
     async def callers_changed(self, event):
+        for card in event["cards"]:
+            if card["version"] > self.versions.get(card["id"], 0):
+                if card["present"]:
+                    self.versions[card["id"]] = card["version"]
+                else:
+                    self.versions.pop(card["id"], None)
         await self.send_json({"type": "callers", "cards": event["cards"]})
 
     async def clinic_changed(self, event):
@@ -356,7 +393,7 @@ class StaffCallConsumer(PageConsumer):
             await self.close(code=CLOSE_NO_VISIT)
             return
         await self.send_json(hello)
-        watchdog.watch_clinic(self.clinic_id)  # keeps this process's heartbeat going
+        watchdog.watch(self)  # keeps this process's heartbeat going
 
     def _join(self, user, slug, call_id):
         membership = access.membership_for(user, slug)
@@ -379,7 +416,7 @@ class StaffCallConsumer(PageConsumer):
     async def disconnect(self, code):
         if self.seat_id is None:
             return
-        watchdog.unwatch_clinic(self.clinic_id)
+        watchdog.unwatch(self)
         await self.channel_layer.group_discard(events.call_group(self.call_id), self.channel_name)
         await database_sync_to_async(do_staff_page_disconnected)(self.seat_id, self.channel_name)
 

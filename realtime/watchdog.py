@@ -1,18 +1,23 @@
-"""One task per server process that (a) closes caller pages that went silent
-— a tab on a dead network never says goodbye — and (b) sweeps presence every
-few seconds: callers whose page never connected become Offline, Offline
-callers whose grace period ran out leave the list, and calls that no team
-member's page attends any more put their caller on hold.
+"""One task per server process that keeps its pages honest.
 
-One loop for all connections rather than a timer per connection: ten thousand
-idle pages cost one pass over a set every couple of seconds.
+- Every second: a caller page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT
+  is closed and the caller is Offline (a tab on a dead network never says goodbye).
+- Every few seconds: this process says it is alive; caller pages that are
+  behind the database (an announcement the channel layer dropped — over
+  capacity, or Redis restarting) catch up from it, in one query for all; a
+  dashboard whose cards differ from the database gets a fresh snapshot.
+- Every ten seconds: the presence sweep — pages that never connected or whose
+  process died are Offline, Offline callers past their grace period leave,
+  calls no team member attends any more put the caller on hold.
+
+One loop for all connections rather than a timer each: ten thousand idle pages
+cost a pass over a set per second.
 """
 
 import asyncio
 import logging
 import time
 import weakref
-from collections import Counter
 from datetime import timedelta
 
 from channels.db import database_sync_to_async
@@ -24,64 +29,86 @@ from waiting.actions import (
     do_mark_pages_of_silent_servers_offline,
     do_mark_unconnected_offline,
 )
+from waiting.models import Caller
 
 from . import presence
 
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
+CATCH_UP_EVERY_SECONDS = 5.0
 SWEEP_EVERY_SECONDS = 10.0
 
 
 class Watchdog:
     def __init__(self):
-        self.pages = weakref.WeakSet()
-        self.clinics = Counter()
+        self.consumers = weakref.WeakSet()
+        self.tasks = set()
         self.task = None
-        self.last_sweep = 0.0
+        self.last_catch_up = self.last_sweep = time.monotonic()
 
-    def _ensure_running(self):
+    def watch(self, consumer):
+        self.consumers.add(consumer)
         loop = asyncio.get_running_loop()
         if self.task is None or self.task.done() or self.task.get_loop() is not loop:
+            self.last_catch_up = self.last_sweep = time.monotonic()
             self.task = loop.create_task(self._run())
 
-    def watch_page(self, consumer):
-        self.pages.add(consumer)
-        self._ensure_running()
+    def unwatch(self, consumer):
+        self.consumers.discard(consumer)
 
-    def unwatch_page(self, consumer):
-        self.pages.discard(consumer)
+    def forget_all(self):
+        self.consumers.clear()
+        self.task = None
 
-    def watch_clinic(self, clinic_id):
-        self.clinics[clinic_id] += 1
-        self._ensure_running()
-
-    def unwatch_clinic(self, clinic_id):
-        self.clinics[clinic_id] -= 1
-        if self.clinics[clinic_id] <= 0:
-            del self.clinics[clinic_id]
+    def _spawn(self, coroutine):
+        # Keep a reference: asyncio holds tasks weakly.
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _run(self):
-        while self.pages or self.clinics:
+        while self.consumers:
             await asyncio.sleep(CHECK_SECONDS)
             try:
                 await self._check()
             except Exception:
                 log.exception("watchdog pass failed")
-        self.task = None
 
     async def _check(self):
-        if presence.heartbeat_due():
-            await database_sync_to_async(presence.server_heartbeat)()
         now = time.monotonic()
+        pages = [c for c in self.consumers if getattr(c, "caller_id", None) and c.serving]
         timeout = settings.WAITROOM_HEARTBEAT_TIMEOUT
-        for page in list(self.pages):
+        for page in pages:
             if now - page.last_frame_at > timeout:
-                self.pages.discard(page)
-                asyncio.get_running_loop().create_task(page.went_silent())
+                self.consumers.discard(page)
+                self._spawn(page.went_silent())
+        if now - self.last_catch_up >= CATCH_UP_EVERY_SECONDS:
+            self.last_catch_up = now
+            if presence.heartbeat_due():
+                await database_sync_to_async(presence.server_heartbeat)()
+            await self._catch_up([p for p in pages if p in self.consumers])
+            for dashboard in [c for c in self.consumers if hasattr(c, "check_cards")]:
+                self._spawn(dashboard.check_cards())
         if now - self.last_sweep >= SWEEP_EVERY_SECONDS:
             self.last_sweep = now
             await database_sync_to_async(sweep)()
+
+    async def _catch_up(self, pages):
+        if not pages:
+            return
+        counts = await database_sync_to_async(thread_counts)([p.caller_id for p in pages])
+        for page in pages:
+            if counts.get(page.caller_id, 0) > page.last_seq:
+                self._spawn(page.catch_up())
+
+
+def thread_counts(caller_ids):
+    counts = {}
+    for i in range(0, len(caller_ids), 900):  # SQLite's limit on query parameters
+        chunk = caller_ids[i : i + 900]
+        counts.update(Caller.objects.filter(pk__in=chunk).values_list("pk", "message_count"))
+    return counts
 
 
 def sweep():

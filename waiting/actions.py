@@ -240,6 +240,9 @@ def do_transfer_caller(caller_id, to_clinic, *, actor):
             raise ActionError("visit_ended", "This caller has left the waiting area.")
         if caller.current_status not in (Status.WAITING, Status.ON_HOLD):
             raise ActionError("wrong_status", "Only a waiting or on-hold caller can be transferred.")
+        if caller.calls.filter(ended_at=None).exists():
+            # Held, but still in a call of this clinic: its team members are with them.
+            raise ActionError("in_call", "This caller is still in a call: end it first.")
         source = caller.clinic
         if source.pk == to_clinic.pk:
             raise ActionError("invalid", "The caller is in that clinic already.")

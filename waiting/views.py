@@ -135,13 +135,19 @@ def activity(request, slug, caller_id):
         .select_related("actor")
         .order_by("created_at", "id")
     )
+    shown, last = [], None
+    for e in events:
+        # A transfer is recorded in the trails of both clinics, one after the other: list it once.
+        if not (e.action == "caller.transferred" and last and last.action == e.action and last.details == e.details):
+            shown.append(e)
+        last = e
     return JsonResponse(
         {
             "caller_id": caller.pk,
             "name": caller.name,
             "events": [
                 {"at": e.created_at.isoformat(), "what": strings.activity_text(e), "who": person_name(e.actor)}
-                for e in events
+                for e in shown
             ],
         }
     )

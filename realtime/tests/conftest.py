@@ -19,13 +19,9 @@ def socket_test_settings(settings):
 def fresh_watchdog():
     # One watchdog per process, like the channel layer: forget the pages and
     # clinics of the last test (its event loop is gone).
-    watchdog.pages.clear()
-    watchdog.clinics.clear()
-    watchdog.task = None
+    watchdog.forget_all()
     yield
-    watchdog.pages.clear()
-    watchdog.clinics.clear()
-    watchdog.task = None
+    watchdog.forget_all()
 
 
 @pytest.fixture

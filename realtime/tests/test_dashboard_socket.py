@@ -148,9 +148,9 @@ async def test_it_does_not_lose_a_change_made_while_the_snapshot_loads(sockets, 
     await enter(clinic, "Ada Lovelace")
     snapshot = DashboardConsumer._snapshot
 
-    def snapshot_then_arrival(consumer, clinic_):
-        loaded = snapshot(consumer, clinic_)
-        do_enter_waiting_area(clinic_, name="Late Larry")
+    def snapshot_then_arrival(consumer):
+        loaded = snapshot(consumer)
+        do_enter_waiting_area(clinic, name="Late Larry")
         return loaded
 
     monkeypatch.setattr(DashboardConsumer, "_snapshot", snapshot_then_arrival)

@@ -244,9 +244,11 @@ function updateCompose() {
 let iceServers = [];
 let mesh = null;
 let media = null;
+let currentCall = null; // the newest call state: a tile may appear long after the mesh was made
 const tiles = new VideoTiles($("stage"));
 
 function applyCall(call) {
+  currentCall = call;
   const open = Boolean(call && call.open && visit && visit.present);
   $("call").hidden = !open;
   if (!open) {
@@ -270,7 +272,7 @@ function applyCall(call) {
       me,
       iceServers,
       send: (to, signal) => socket.send({ type: "signal", to, signal }),
-      onStream: (id, stream) => tiles.show(id, stream, nameIn(call, id)),
+      onStream: (id, stream) => tiles.show(id, stream, nameIn(currentCall, id)),
       onGone: (id) => tiles.remove(id),
     });
     media.then((stream) => mesh?.setLocalStream(stream));
@@ -284,7 +286,7 @@ function applyCall(call) {
 }
 
 function nameIn(call, id) {
-  return call.participants.find((p) => p.id === id)?.name || "";
+  return call?.participants.find((p) => p.id === id)?.name || "";
 }
 
 function showReplaced() {
