@@ -2,70 +2,21 @@
 database, driven by Debian's Chromium through Playwright."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from .servers import Server
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url():
-    """The test database, as the server process must reach it."""
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    user = s["USER"] or ""
-    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture(scope="session")
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The app as a clinic runs it: uvicorn serving the ASGI app. A separate
-    process (not a fork of this one: see STACK-NOTES) on the test database."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "WAITROOM_HEARTBEAT_SECONDS": "1",
-        "WAITROOM_HEARTBEAT_TIMEOUT": "3",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("REDIS_URL", None)
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "waitroom.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--lifespan", "off", "--ws-per-message-deflate", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(10)
+    """The app as a clinic runs it: one uvicorn process, in-memory channel layer."""
+    app = Server(tmp_path_factory.mktemp("server") / "server.log").start()
+    yield app.url
+    app.stop()
 
 
 class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):

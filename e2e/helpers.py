@@ -164,6 +164,22 @@ def expect_remote_video(page, count=1, names=()):
         raise AssertionError(f"remote videos on {page.url}: {page.evaluate(DESCRIBE_VIDEOS)}") from None
 
 
+# The page's remote videos get no new frames: none decoded between two polls
+# half a second apart (a live camera sends 15–30 a second).
+FRAMES_STOPPED = """() => {
+  const videos = [...document.querySelectorAll(".tile.remote video")];
+  const before = window.__frames;
+  window.__frames = new Map(videos.map((v) => [v, v.getVideoPlaybackQuality().totalVideoFrames]));
+  return Boolean(before) && videos.length > 0 && videos.every((v) => before.get(v) === window.__frames.get(v));
+}"""
+
+
+def expect_remote_video_paused(page):
+    """Media is paused (hold): the remote videos are still there but get no frames."""
+    page.evaluate("window.__frames = null")
+    page.wait_for_function(FRAMES_STOPPED, polling=500, timeout=VIDEO_TIMEOUT)
+
+
 def join_call(staff, name):
     """The card's Join button: the team member's page becomes the call screen."""
     staff.get_by_role("button", name=f"Join the call with {name}").click()

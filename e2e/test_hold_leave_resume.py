@@ -1,7 +1,8 @@
 """Calls 2, the seed's flow: in the Call Manager the team member puts the caller
-on hold and leaves the call; the caller waits On hold (their screen and every
-dashboard say so, the filter finds them) and messages go both ways; Join
-resumes the call; End call ends the visit for the caller."""
+on hold (media paused both ways; Resume brings it back) and leaves the call;
+the caller waits On hold (their screen and every dashboard say so, the filter
+finds them) and messages go both ways; Join resumes the call; End call ends
+the visit for the caller."""
 
 from playwright.sync_api import expect
 
@@ -20,6 +21,7 @@ from .helpers import (
     enter_waiting_area,
     expect_badge,
     expect_remote_video,
+    expect_remote_video_paused,
     expect_status,
     expect_thread,
     hang_up,
@@ -59,6 +61,20 @@ def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_
     expect(participant(drawer, "Sue Smith")).to_contain_text("On hold")
     expect(participant(drawer, "Sue Smith").get_by_role("button", name="Resume")).to_be_visible()
     expect(lee.locator(".tile.remote.held")).to_have_count(1)
+    expect_status(sue_card, "On hold")
+    # Paused both ways.
+    expect_remote_video_paused(sue)
+    expect_remote_video_paused(lee)
+
+    # Resume brings the media back; then Hold again, to leave her on hold.
+    participant(drawer, "Sue Smith").get_by_role("button", name="Resume").click()
+    expect(sue.get_by_role("status").filter(has_text=HELD)).to_be_hidden()
+    caller_in_call(sue)
+    expect_status(sue_card, "Being seen")
+    expect_remote_video(sue, names=["Dr Lee"])
+    expect_remote_video(lee, names=["Sue Smith"])
+    participant(drawer, "Sue Smith").get_by_role("button", name="Hold").click()
+    expect(sue.get_by_role("status").filter(has_text=HELD)).to_be_visible()
     expect_status(sue_card, "On hold")
 
     # Hang up: the caller is on hold, so leaving keeps them on hold.

@@ -36,7 +36,6 @@ from . import presence
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
-CATCH_UP_EVERY_SECONDS = 5.0
 SWEEP_EVERY_SECONDS = 10.0
 
 
@@ -83,7 +82,7 @@ class Watchdog:
             if now - page.last_frame_at > timeout:
                 self.consumers.discard(page)
                 self._spawn(page.went_silent())
-        if now - self.last_catch_up >= CATCH_UP_EVERY_SECONDS:
+        if now - self.last_catch_up >= settings.WAITROOM_CATCH_UP_SECONDS:
             self.last_catch_up = now
             if presence.heartbeat_due():
                 await database_sync_to_async(presence.server_heartbeat)()

@@ -219,6 +219,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # most HEARTBEAT_TIMEOUT (+ one check) later.
 WAITROOM_HEARTBEAT_SECONDS = env_int("WAITROOM_HEARTBEAT_SECONDS", 5)
 WAITROOM_HEARTBEAT_TIMEOUT = env_int("WAITROOM_HEARTBEAT_TIMEOUT", 12)
+# How often each process compares its caller pages with the database and sends
+# what an announcement failed to bring (the channel layer is at-most-once).
+WAITROOM_CATCH_UP_SECONDS = env_int("WAITROOM_CATCH_UP_SECONDS", 5)
 
 # STUN/TURN servers handed to the browsers, as RTCPeerConnection's iceServers
 # (docs/deploy.md has a coturn example). None: the calls work on one network.

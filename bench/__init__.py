@@ -1,0 +1,1 @@
+"""`make bench`: Waitroom against a bare-websockets ceiling (see docs/benchmarks.md)."""
