@@ -11,6 +11,7 @@ import urllib.request
 
 import websockets
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.test import Client
 
 from clinics.access import VISITS_KEY
@@ -108,6 +109,18 @@ class Page:
 
     async def connected(self, timeout=15):
         return await asyncio.wait_for(self.hellos.get(), timeout)
+
+
+async def in_thread(function, *args, **kwargs):
+    """Run an action off the event loop, closing the thread's database connection after."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(run)
 
 
 async def until(condition, timeout=30, what="condition"):

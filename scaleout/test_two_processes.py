@@ -8,7 +8,7 @@ from messaging.models import Message
 from waiting.actions import do_enter_waiting_area, do_leave_waiting_area, do_see_caller
 from waiting.models import Caller
 
-from .pages import Page, Staff, caller_cookie, staff_cookie, until
+from .pages import Page, Staff, caller_cookie, in_thread, staff_cookie, until
 
 
 def enter(clinic, count, prefix="Caller"):
@@ -88,9 +88,9 @@ def test_a_reconnecting_dashboard_shows_exactly_the_current_list(cluster, clinic
         first = await dashboard.connected()
         b.kill()
         # While the dashboard is cut off: one leaves, one is seen, one arrives.
-        await asyncio.to_thread(do_leave_waiting_area, ada.pk)
-        await asyncio.to_thread(do_see_caller, bob.pk, actor=team_member)
-        await asyncio.to_thread(do_enter_waiting_area, clinic, name="Cleo")
+        await in_thread(do_leave_waiting_area, ada.pk)
+        await in_thread(do_see_caller, bob.pk, actor=team_member)
+        await in_thread(do_enter_waiting_area, clinic, name="Cleo")
         second = await dashboard.connected()
         await dashboard.stop()
         return first, second
