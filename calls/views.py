@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -54,14 +53,13 @@ def join(request, slug, caller_id):
 def call_page(request, slug, call_id):
     membership = access.membership_for(request.user, slug)
     call = _call_of_clinic(membership.clinic, call_id)
-    if not call.is_open:
+    if not call.is_open or not call.participants.filter(user=request.user, left_at=None).exists():
         return redirect("clinics:dashboard", slug=slug)
     base = reverse("clinics:call", args=[slug, call.pk])
     page = {
         "socket": call_socket_path(slug, call.pk),
         "actions": base,
         "dashboard": reverse("clinics:dashboard", args=[slug]),
-        "ice_servers": settings.WAITROOM_ICE_SERVERS,
         "strings": strings.call_page(),
     }
     return render(

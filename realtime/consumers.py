@@ -28,6 +28,7 @@ from calls.actions import (
     publish_call_of,
     signal_target,
 )
+from calls.ice import ice_servers
 from calls.models import Call
 from calls.signals import clean_signal
 from clinics import access
@@ -162,7 +163,7 @@ class CallerConsumer(PageConsumer):
             "messages": [events.message_for_caller(m) for m in thread(caller, after=self.after)],
             "call": state,
             "me": self.seat_id,
-            "ice_servers": settings.WAITROOM_ICE_SERVERS,
+            "ice_servers": ice_servers(),
             "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
             "now": timezone.now().isoformat(),
         }
@@ -408,7 +409,7 @@ class StaffCallConsumer(PageConsumer):
             "type": "hello",
             "me": seat.pk,
             "call": events.call_state(*call_snapshot(call)),
-            "ice_servers": settings.WAITROOM_ICE_SERVERS,
+            "ice_servers": ice_servers(),
             "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
             "now": timezone.now().isoformat(),
         }

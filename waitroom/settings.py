@@ -230,6 +230,9 @@ if not isinstance(WAITROOM_ICE_SERVERS, list) or not all(
     isinstance(s, dict) and "urls" in s for s in WAITROOM_ICE_SERVERS
 ):
     raise ImproperlyConfigured('WAITROOM_ICE_SERVERS is a JSON list of {"urls": ..., "username"?, "credential"?}')
+# coturn's static-auth-secret: TURN servers above without a username get
+# short-lived credentials made from it for each page (calls/ice.py).
+WAITROOM_TURN_SECRET = os.environ.get("WAITROOM_TURN_SECRET", "")
 
 LOGGING = {
     "version": 1,
