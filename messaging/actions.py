@@ -1,6 +1,8 @@
 """Everything that writes a caller's thread: notifications from the clinic,
 messages from callers, and receipts."""
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -148,17 +150,42 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
 def do_record_receipts(caller_id, *, delivered_seq=0, seen_seq=0):
     """The caller's page has received (and shown) the clinic's messages up to
     these numbers."""
+    return do_record_many_receipts({caller_id: (delivered_seq, seen_seq)})
+
+
+def do_record_many_receipts(receipts):
+    """Receipts of many pages at once, {caller_id: (delivered_seq, seen_seq)}:
+    after a message to thousands, their receipts are a few statements, not
+    thousands of transactions (the watchdog gathers them for a second)."""
     now = timezone.now()
-    clinic_messages = Message.objects.filter(caller_id=caller_id, sender=Sender.CLINIC)
+    counts = []
     with transaction.atomic():
-        delivered = clinic_messages.filter(seq__lte=delivered_seq, delivered_at__isnull=True).update(delivered_at=now)
-        seen = clinic_messages.filter(seq__lte=seen_seq, seen_at__isnull=True).update(seen_at=now)
-        if delivered or seen:
-            clinic_id = Caller.objects.values_list("clinic_id", flat=True).get(pk=caller_id)
-            transaction.on_commit(
-                lambda: events.publish_receipts(clinic_id, caller_id, delivered_seq, seen_seq)
-            )
-    return delivered, seen
+        for field, index in (("delivered_at", 0), ("seen_at", 1)):
+            callers_by_seq = defaultdict(list)
+            for caller_id, numbers in receipts.items():
+                if numbers[index] > 0:
+                    callers_by_seq[numbers[index]].append(caller_id)
+            changed = 0
+            for seq, caller_ids in callers_by_seq.items():
+                for chunk in chunks(caller_ids):
+                    changed += Message.objects.filter(
+                        caller_id__in=chunk, sender=Sender.CLINIC, seq__lte=seq, **{f"{field}__isnull": True}
+                    ).update(**{field: now})
+            counts.append(changed)
+        if any(counts):
+            by_clinic = defaultdict(list)
+            for chunk in chunks(list(receipts)):
+                for caller_id, clinic_id in Caller.objects.filter(pk__in=chunk).values_list("pk", "clinic_id"):
+                    delivered, seen = receipts[caller_id]
+                    by_clinic[clinic_id].append({"caller_id": caller_id, "delivered_seq": delivered, "seen_seq": seen})
+            transaction.on_commit(lambda: [events.publish_receipts(c, r) for c, r in by_clinic.items()])
+    return tuple(counts)
+
+
+def chunks(items, size=900):
+    """Within SQLite's limit on a statement's parameters."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def thread(caller, *, after=0):

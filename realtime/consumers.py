@@ -33,7 +33,7 @@ from calls.models import Call
 from calls.signals import clean_signal
 from clinics import access
 from clinics.models import Clinic
-from messaging.actions import do_record_receipts, do_send_caller_message, thread
+from messaging.actions import do_send_caller_message, thread
 from waitroom.errors import ActionError
 from waiting.actions import do_page_connected, do_page_disconnected
 from waiting.models import Caller
@@ -221,7 +221,7 @@ class CallerConsumer(PageConsumer):
         ):
             await self.send_error("bad_frame", "Receipts name message numbers this page has.")
             return
-        await database_sync_to_async(do_record_receipts)(self.caller_id, delivered_seq=delivered, seen_seq=seen)
+        watchdog.receipt(self.caller_id, delivered, seen)
 
     async def on_signal(self, content):
         if not self.seat_id:
@@ -371,7 +371,7 @@ class DashboardConsumer(PageConsumer):
         await self.send_json({"type": "clinic", "clinic": event["clinic"]})
 
     async def receipts_changed(self, event):
-        await self.send_json({"type": "receipts", **{k: v for k, v in event.items() if k != "type"}})
+        await self.send_json({"type": "receipts", "receipts": event["receipts"]})
 
 
 class StaffCallConsumer(PageConsumer):

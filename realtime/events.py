@@ -170,11 +170,9 @@ def publish_broadcast(clinic_id, messages):
     )
 
 
-def publish_receipts(clinic_id, caller_id, delivered_seq, seen_seq):
-    _send(
-        staff_group(clinic_id),
-        {"type": RECEIPTS_CHANGED, "caller_id": caller_id, "delivered_seq": delivered_seq, "seen_seq": seen_seq},
-    )
+def publish_receipts(clinic_id, receipts):
+    """receipts: [{caller_id, delivered_seq, seen_seq}] of the clinic's callers."""
+    _send(staff_group(clinic_id), {"type": RECEIPTS_CHANGED, "receipts": receipts})
 
 
 def publish_visit_changed(caller):

@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from calls.actions import do_mark_seats_of_silent_servers_away, do_release_abandoned_calls
+from messaging.actions import do_record_many_receipts
 from waiting.actions import (
     do_expire_offline_callers,
     do_mark_pages_of_silent_servers_offline,
@@ -43,6 +44,7 @@ class Watchdog:
     def __init__(self):
         self.consumers = weakref.WeakSet()
         self.tasks = set()
+        self.receipts = {}  # caller id -> (delivered, seen), written once a second
         self.task = None
         self.last_catch_up = self.last_sweep = time.monotonic()
 
@@ -56,8 +58,13 @@ class Watchdog:
     def unwatch(self, consumer):
         self.consumers.discard(consumer)
 
+    def receipt(self, caller_id, delivered, seen):
+        old = self.receipts.get(caller_id, (0, 0))
+        self.receipts[caller_id] = (max(old[0], delivered), max(old[1], seen))
+
     def forget_all(self):
         self.consumers.clear()
+        self.receipts = {}
         self.task = None
 
     def _spawn(self, coroutine):
@@ -67,7 +74,7 @@ class Watchdog:
         task.add_done_callback(self.tasks.discard)
 
     async def _run(self):
-        while self.consumers:
+        while self.consumers or self.receipts:
             await asyncio.sleep(CHECK_SECONDS)
             try:
                 await self._check()
@@ -75,6 +82,9 @@ class Watchdog:
                 log.exception("watchdog pass failed")
 
     async def _check(self):
+        if self.receipts:
+            receipts, self.receipts = self.receipts, {}
+            await database_sync_to_async(do_record_many_receipts)(receipts)
         now = time.monotonic()
         pages = [c for c in self.consumers if getattr(c, "caller_id", None) and c.serving]
         timeout = settings.WAITROOM_HEARTBEAT_TIMEOUT

@@ -4,7 +4,7 @@ received and shown; the clinic's messages up to them are marked."""
 import pytest
 from django.db import transaction
 
-from messaging.actions import do_notify, do_record_receipts, do_send_caller_message
+from messaging.actions import do_notify, do_record_many_receipts, do_record_receipts, do_send_caller_message
 from messaging.models import Message
 from realtime.events import RECEIPTS_CHANGED, staff_group
 from waitroom.testing import Listener, make_caller
@@ -41,7 +41,7 @@ def test_it_marks_messages_delivered_and_seen(thread, clinic, django_capture_on_
         4: (True, False),
     }
     (event,) = staff.events()
-    assert event == {"type": RECEIPTS_CHANGED, "caller_id": thread.pk, "delivered_seq": 4, "seen_seq": 2}
+    assert event == {"type": RECEIPTS_CHANGED, "receipts": [{"caller_id": thread.pk, "delivered_seq": 4, "seen_seq": 2}]}
 
 
 def test_it_keeps_the_first_time(thread):
@@ -86,3 +86,22 @@ def test_nothing_is_announced_when_rolled_back(thread, clinic, django_capture_on
                 raise RuntimeError
     assert marks(thread) == {n: (False, False) for n in (1, 2, 3, 4)}
     assert staff.events() == []
+
+
+def test_many_pages_receipts_are_recorded_together(clinic, team_member, django_capture_on_commit_callbacks):
+    """After a message to many, the receipts of all their pages are written at once,
+    each up to its own numbers, and the dashboards hear of them in one event."""
+    ada, bob = make_caller(clinic, "Ada"), make_caller(clinic, "Bob")
+    do_notify(clinic, actor=team_member, caller_ids=[ada.pk, bob.pk], body="one")
+    do_notify(clinic, actor=team_member, caller_ids=[ada.pk], body="two")
+    staff = Listener(staff_group(clinic.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_record_many_receipts({ada.pk: (2, 1), bob.pk: (1, 0)}) == (3, 1)
+
+    receipts = {
+        (m.caller_id, m.seq): (m.delivered_at is not None, m.seen_at is not None)
+        for m in Message.objects.filter(caller__in=[ada, bob])
+    }
+    assert receipts == {(ada.pk, 1): (True, True), (ada.pk, 2): (True, False), (bob.pk, 1): (True, False)}
+    (event,) = staff.events()
+    assert sorted(r["caller_id"] for r in event["receipts"]) == sorted([ada.pk, bob.pk])

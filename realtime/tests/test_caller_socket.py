@@ -214,7 +214,7 @@ async def test_it_records_receipts_for_messages_the_page_has(sockets, clinic, te
 
     await page.send_json_to({"type": "receipt", "delivered": 2, "seen": 1})
     frame = await dashboard.receive_json_from(timeout=FRAME)
-    assert frame == {"type": "receipts", "caller_id": ada.caller_id, "delivered_seq": 2, "seen_seq": 1}
+    assert frame == {"type": "receipts", "receipts": [{"caller_id": ada.caller_id, "delivered_seq": 2, "seen_seq": 1}]}
 
     receipts = await database_sync_to_async(
         lambda: list(Message.objects.filter(caller_id=ada.caller_id).order_by("seq").values_list("delivered_at", "seen_at"))

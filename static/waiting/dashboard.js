@@ -35,7 +35,8 @@ function onFrame(frame) {
     for (const card of frame.cards) applyCard(card, { quiet: false });
     refresh();
   } else if (frame.type === "receipts") {
-    if (thread.callerId === frame.caller_id) showReceipts(frame.delivered_seq, frame.seen_seq);
+    const receipt = frame.receipts.find((r) => r.caller_id === thread.callerId);
+    if (receipt) showReceipts(receipt.delivered_seq, receipt.seen_seq);
   }
 }
 
