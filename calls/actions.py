@@ -121,6 +121,10 @@ def do_resume(call_id, *, actor):
 
 
 def _end(call, caller, actor, then):
+    if caller.left_at is not None:
+        # The caller left during the call (their Leave button, removed, Offline
+        # too long): the visit is over already and keeps why it ended.
+        then = None
     now = timezone.now()
     call.ended_at = now
     call.save(update_fields=["ended_at"])
@@ -133,6 +137,14 @@ def _end(call, caller, actor, then):
     elif then == THEN_END:
         end_visit(caller, LeaveReason.ENDED, actor)
     _announce(call)
+
+
+def end_call_of_ended_visit(caller, actor):
+    """The caller's visit ended during a call (Leave, removed, Offline too
+    long): the call ends too, and the team members' call pages say so."""
+    call = Call.objects.select_for_update().filter(caller=caller, ended_at=None).first()
+    if call is not None:
+        _end(call, caller, actor, None)
 
 
 def do_leave_call(call_id, *, actor, then=None):
@@ -153,7 +165,7 @@ def do_leave_call(call_id, *, actor, then=None):
             record("call.left", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
             _announce(call)
             return call
-        if then is None:
+        if then is None and caller.left_at is None:
             if caller.current_status != Status.ON_HOLD:
                 raise ActionError(
                     "caller_alone", "You are the last team member in this call: say what happens to the caller."

@@ -29,7 +29,7 @@ from calls.actions import (
     signal_target,
 )
 from calls.ice import ice_servers
-from calls.models import Call
+from calls.models import Participant
 from calls.signals import clean_signal
 from clinics import access
 from clinics.models import Clinic
@@ -398,7 +398,9 @@ class StaffCallConsumer(PageConsumer):
 
     def _join(self, user, slug, call_id):
         membership = access.membership_for(user, slug)
-        if not Call.objects.filter(pk=call_id, clinic=membership.clinic).exists():
+        if not Participant.objects.filter(
+            call_id=call_id, call__clinic=membership.clinic, call__ended_at=None, user=user, left_at=None
+        ).exists():
             raise Http404
         self.call_id = call_id
         async_to_sync(self.channel_layer.group_add)(events.call_group(call_id), self.channel_name)

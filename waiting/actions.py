@@ -64,6 +64,10 @@ def end_visit(caller, reason, actor):
     caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
     record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
     _announce(caller)
+    # A call the caller was in ends with the visit. (Imported here: calls builds on waiting.)
+    from calls.actions import end_call_of_ended_visit
+
+    end_call_of_ended_visit(caller, actor)
 
 
 def apply_transition(caller, name, actor):

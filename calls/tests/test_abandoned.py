@@ -15,6 +15,7 @@ from calls.models import Participant
 from realtime.events import CALL_CHANGED, VISIT_CHANGED, caller_group, staff_group
 from realtime.watchdog import sweep
 from waitroom.testing import Listener, ago, make_caller
+from waiting.actions import do_leave_waiting_area
 from waiting.models import Status
 
 from .helpers import in_call, present, seat_of
@@ -124,3 +125,18 @@ def test_the_watchdogs_sweep_releases_it(clinic, team_member):
     sweep()
     assert not fresh(call).is_open
     assert fresh(sue).status == Status.ON_HOLD
+
+
+def test_a_caller_who_left_does_not_stop_the_sweep(clinic, team_member, clinic_admin):
+    # Sue left the waiting area during her call; Tom's call was abandoned too.
+    sue, tom = make_caller(clinic, "Sue Smith"), make_caller(clinic, "Tom Berg")
+    sues_call, toms_call = in_call(sue, team_member), in_call(tom, clinic_admin)
+    away_since(sues_call, team_member, LONG_AGO)
+    do_leave_waiting_area(sue.pk)
+    away_since(toms_call, clinic_admin, LONG_AGO)
+
+    # Sue's call ended when she left; the sweep releases Tom's.
+    assert [c.pk for c in do_release_abandoned_calls()] == [toms_call.pk]
+    assert not fresh(sues_call).is_open and not fresh(toms_call).is_open
+    assert fresh(tom).status == Status.ON_HOLD
+    assert fresh(sue).leave_reason == "left"

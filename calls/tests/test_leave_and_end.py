@@ -13,6 +13,7 @@ from realtime.consumers import CLOSE_NO_VISIT
 from realtime.events import CALL_CHANGED, CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
 from realtime.tests.helpers import FRAME, enter, frames_until_close
 from waitroom.testing import Listener, make_caller
+from waiting.actions import do_leave_waiting_area
 from waiting.models import LeaveReason, Status
 
 from .helpers import call_url, caller_seat, error_code, in_call, present, press, seat_of, signed_in
@@ -165,6 +166,23 @@ def test_it_refuses_a_body_that_is_not_an_object(clinic, team_member):
     assert fresh(call).is_open
 
 
+def test_a_caller_who_leaves_during_the_call_ends_it(clinic, team_member):
+    # The caller pressed "Leave the waiting area" (or was Offline too long) during the call.
+    sue = make_caller(clinic)
+    call = in_call(sue, team_member)
+    do_leave_waiting_area(sue.pk, reason=LeaveReason.LEFT)
+    assert not fresh(call).is_open
+
+    # The team member's hang-up, a moment later, changes nothing.
+    for then in (None, "hold", "wait", "end"):
+        response = press(signed_in(team_member), call, "leave", **({"then": then} if then else {}))
+        assert response.status_code == 400 and error_code(response) == "call_ended"
+    assert press(signed_in(team_member), call, "end").status_code == 400
+    sue = fresh(sue)
+    assert (sue.is_present, sue.leave_reason) == (False, LeaveReason.LEFT)
+    assert AuditEvent.objects.filter(action="caller.left").count() == 1
+
+
 # End call ---------------------------------------------------------------------
 
 
@@ -310,3 +328,27 @@ def test_the_call_page_validates_ownership(clinic, other_clinic, team_member, ou
     assert olli.get(f"/clinics/sunrise/calls/{call.pk}/").status_code == 404
     assert olli.get(f"/clinics/harbour/calls/{call.pk}/").status_code == 404
     assert Call.objects.get().is_open
+
+
+def test_a_call_ends_when_the_callers_visit_ends(clinic, team_member, django_capture_on_commit_callbacks):
+    """The caller presses Leave (or is removed) in the middle of a call: the
+    call ends with the visit, and its pages hear that it is over."""
+    from calls.actions import do_join_call
+    from calls.models import Call
+    from realtime.events import CALL_CHANGED, call_group
+    from waiting.actions import do_leave_waiting_area
+    from waitroom.testing import Listener, make_caller
+
+    caller = make_caller(clinic)
+    call, _ = do_join_call(caller.pk, actor=team_member)
+    pages = Listener(call_group(call.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        do_leave_waiting_area(caller.pk)
+
+    call = Call.objects.get(pk=call.pk)
+    assert call.ended_at is not None
+    assert not call.participants.filter(left_at=None).exists()
+    caller.refresh_from_db()
+    assert caller.leave_reason == "left"
+    (event,) = [e for e in pages.events() if e["type"] == CALL_CHANGED]
+    assert event["call"]["open"] is False

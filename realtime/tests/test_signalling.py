@@ -260,7 +260,9 @@ async def test_a_caller_not_in_a_call_cannot_signal(sockets, clinic, team_member
     await database_sync_to_async(do_hold)(call.pk, actor=team_member)
     await database_sync_to_async(do_leave_call)(call.pk, actor=team_member)
     frames = [await page.receive_json_from(timeout=FRAME) for _ in range(5)]
-    assert frames[-1]["type"] == "call" and frames[-1]["call"]["open"] is False
+    # Joined (being seen, in the call), held (on hold, held), left (out of the call).
+    assert [f["type"] for f in frames] == ["visit", "call", "visit", "call", "call"]
+    assert frames[-1]["call"]["open"] is False
     await page.send_json_to(signal(seat.pk, ANSWER))
     assert await error_code(page) == "not_in_call"
 
