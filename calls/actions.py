@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from realtime import events, presence
@@ -39,18 +40,18 @@ def _locked_call(call_id):
     action that touches a caller locks it first)."""
     call = Call.objects.filter(pk=call_id).first()
     if call is None:
-        raise ActionError("no_call", "This call does not exist.")
+        raise ActionError("no_call", _("This call does not exist."))
     caller = lock_caller(call.caller_id)
     call = Call.objects.select_for_update().get(pk=call_id)
     if call.ended_at is not None:
-        raise ActionError("call_ended", "This call has ended.")
+        raise ActionError("call_ended", _("This call has ended."))
     return call, caller
 
 
 def _seat_of(call, user):
     seat = call.participants.filter(user=user, left_at=None, is_caller=False).first()
     if seat is None:
-        raise ActionError("not_in_call", "You are not in this call.")
+        raise ActionError("not_in_call", _("You are not in this call."))
     return seat
 
 
@@ -78,9 +79,9 @@ def do_join_call(caller_id, *, actor):
     with transaction.atomic():
         caller = lock_caller(caller_id)
         if caller.left_at is not None:
-            raise ActionError("visit_ended", "This caller has left the waiting area.")
+            raise ActionError("visit_ended", _("This caller has left the waiting area."))
         if caller.status == Status.OFFLINE:
-            raise ActionError("caller_offline", "This caller's page is offline: they cannot take a call now.")
+            raise ActionError("caller_offline", _("This caller's page is offline: they cannot take a call now."))
         now = timezone.now()
         call = Call.objects.select_for_update().filter(caller=caller, ended_at=None).first()
         if call is None:
@@ -92,7 +93,7 @@ def do_join_call(caller_id, *, actor):
             if seat is not None:
                 return call, seat
             if call.participants.filter(left_at=None).count() >= MAX_PARTICIPANTS:
-                raise ActionError("call_full", f"A call has at most {MAX_PARTICIPANTS} participants.")
+                raise ActionError("call_full", _("A call has at most %(n)s participants.") % {"n": MAX_PARTICIPANTS})
         seat = Participant.objects.create(call=call, user=actor, joined_at=now, away_since=now)
         record("call.joined", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
         _announce(call)
@@ -114,7 +115,7 @@ def do_resume(call_id, *, actor):
         call, caller = _locked_call(call_id)
         _seat_of(call, actor)
         if caller.current_status != Status.ON_HOLD:
-            raise ActionError("wrong_status", "The caller is not on hold.")
+            raise ActionError("wrong_status", _("The caller is not on hold."))
         apply_transition(caller, "see", actor)
         _announce(call)
     return call
@@ -153,7 +154,7 @@ def do_leave_call(call_id, *, actor, then=None):
     hold stays on hold (the seed's way); any other caller is not left alone:
     the action is refused so the page can ask."""
     if then is not None and then not in AFTER_LAST_LEAVES:
-        raise ActionError("invalid", f"then is one of {', '.join(AFTER_LAST_LEAVES)}.")
+        raise ActionError("invalid", _("then is one of %(choices)s.") % {"choices": ", ".join(AFTER_LAST_LEAVES)})
     with transaction.atomic():
         call, caller = _locked_call(call_id)
         seat = _seat_of(call, actor)
@@ -168,7 +169,7 @@ def do_leave_call(call_id, *, actor, then=None):
         if then is None and caller.left_at is None:
             if caller.current_status != Status.ON_HOLD:
                 raise ActionError(
-                    "caller_alone", "You are the last team member in this call: say what happens to the caller."
+                    "caller_alone", _("You are the last team member in this call: say what happens to the caller.")
                 )
             then = THEN_HOLD
         record("call.left", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
@@ -190,15 +191,15 @@ def do_disconnect(call_id, participant_id, *, actor):
     the caller is taken out and returns to the waiting area (the call ends)."""
     if not isinstance(participant_id, int) or isinstance(participant_id, bool):
         # It comes from the page's JSON: "abc" or [1] must be refused, not crash the lookup.
-        raise ActionError("not_in_call", "That participant is not in this call.")
+        raise ActionError("not_in_call", _("That participant is not in this call."))
     with transaction.atomic():
         call, caller = _locked_call(call_id)
         seat = _seat_of(call, actor)
         target = call.participants.filter(pk=participant_id, left_at=None).first()
         if target is None:
-            raise ActionError("not_in_call", "That participant is not in this call.")
+            raise ActionError("not_in_call", _("That participant is not in this call."))
         if target.pk == seat.pk:
-            raise ActionError("invalid", "To leave the call yourself, hang up.")
+            raise ActionError("invalid", _("To leave the call yourself, hang up."))
         if target.is_caller:
             _end(call, caller, actor, THEN_WAIT)
             return call
@@ -270,7 +271,7 @@ def signal_target(from_seat, to_seat):
     """The channel of the participant a signal is for — both must be present in
     the same open call — or "" if their page is away."""
     if not isinstance(to_seat, int) or isinstance(to_seat, bool) or to_seat == from_seat:
-        raise ActionError("bad_signal", "to names another participant of your call.")
+        raise ActionError("bad_signal", _("to names another participant of your call."))
     seats = {
         s.pk: s
         for s in Participant.objects.filter(
@@ -278,6 +279,6 @@ def signal_target(from_seat, to_seat):
         ).select_related("call__caller")
     }
     if len(seats) != 2 or seats[from_seat].call_id != seats[to_seat].call_id:
-        raise ActionError("not_in_call", "That participant is not in your call.")
+        raise ActionError("not_in_call", _("That participant is not in your call."))
     target = seats[to_seat]
     return target.call.caller.page_channel if target.is_caller else target.channel_name

@@ -5,6 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
 
 from clinics import access
 from waitroom.errors import ActionError
@@ -24,7 +25,7 @@ def _json(request):
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise ActionError("bad_request", "Send a JSON object.")
+        raise ActionError("bad_request", _("Send a JSON object."))
     return data
 
 
@@ -42,7 +43,7 @@ def join(request, slug, caller_id):
     membership = access.membership_for(request.user, slug)
     caller = access.caller_of_clinic(membership.clinic, caller_id)
     try:
-        call, _ = actions.do_join_call(caller.pk, actor=request.user)
+        call, _seat = actions.do_join_call(caller.pk, actor=request.user)
     except ActionError as e:
         return _error(e)
     return JsonResponse({"call": call.pk, "url": reverse("clinics:call", args=[slug, call.pk])})

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from realtime import events
@@ -21,12 +22,12 @@ CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}
 
 def clean_body(body):
     if not isinstance(body, str):
-        raise ActionError("invalid", "A message is text.")
+        raise ActionError("invalid", _("A message is text."))
     body = body.strip()
     if not body:
-        raise ActionError("empty", "The message is empty.")
+        raise ActionError("empty", _("The message is empty."))
     if len(body) > BODY_MAX:
-        raise ActionError("too_long", f"A message has at most {BODY_MAX} characters.")
+        raise ActionError("too_long", _("A message has at most %(n)s characters.") % {"n": BODY_MAX})
     return body
 
 
@@ -34,7 +35,7 @@ def clean_client_id(client_id):
     if client_id is None:
         return ""
     if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX:
-        raise ActionError("invalid", f"client_id is text of at most {CLIENT_ID_MAX} characters.")
+        raise ActionError("invalid", _("client_id is text of at most %(n)s characters.") % {"n": CLIENT_ID_MAX})
     return client_id
 
 
@@ -79,7 +80,7 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
     try:
         ids = sorted({int(i) for i in caller_ids})
     except (TypeError, ValueError):
-        raise ActionError("invalid", "caller_ids are numbers.")
+        raise ActionError("invalid", _("caller_ids are numbers."))
     with transaction.atomic():
         callers = list(
             Caller.objects.present()
@@ -88,7 +89,7 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
             .order_by("pk")
         )
         if not callers:
-            raise ActionError("no_callers", "None of these callers is in the waiting area.")
+            raise ActionError("no_callers", _("None of these callers is in the waiting area."))
         if client_id:
             done = set(
                 Message.objects.filter(caller__in=callers, client_id=client_id).values_list("caller_id", flat=True)
@@ -129,11 +130,11 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
             if existing is not None:
                 return existing, False
         if caller.left_at is not None:
-            raise ActionError("visit_ended", "Your visit has ended.")
+            raise ActionError("visit_ended", _("Your visit has ended."))
         if not caller.clinic.guest_messaging_enabled:
-            raise ActionError("messaging_disabled", "The clinic does not take messages here.")
+            raise ActionError("messaging_disabled", _("The clinic does not take messages here."))
         if caller.current_status not in CALLER_MAY_WRITE:
-            raise ActionError("wrong_status", "Messages can be sent while waiting or on hold.")
+            raise ActionError("wrong_status", _("Messages can be sent while waiting or on hold."))
         (message,) = _append(
             [caller], sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now()
         )

@@ -3,6 +3,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from clinics import access
@@ -36,7 +37,7 @@ def notify(request, slug):
         if not isinstance(caller_ids, list) or not all(_is_id(i) for i in caller_ids):
             raise ValueError
     except (ValueError, KeyError, TypeError):
-        return _error("bad_request", "Send JSON with caller_ids (a list of numbers) and body.")
+        return _error("bad_request", _("Send JSON with caller_ids (a list of numbers) and body."))
     try:
         messages = actions.do_notify(
             membership.clinic,

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from clinics.models import Clinic
@@ -19,7 +20,7 @@ def lock_caller(caller_id):
     try:
         return Caller.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=caller_id)
     except Caller.DoesNotExist:
-        raise ActionError("no_visit", "This visit does not exist.")
+        raise ActionError("no_visit", _("This visit does not exist."))
 
 
 def _announce(caller):
@@ -30,9 +31,9 @@ def _announce(caller):
 def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer=""):
     name = " ".join(name.split())
     if not name:
-        raise ActionError("name_required", "Please enter your name.")
+        raise ActionError("name_required", _("Please enter your name."))
     if len(name) > NAME_MAX:
-        raise ActionError("name_too_long", f"A name has at most {NAME_MAX} characters.")
+        raise ActionError("name_too_long", _("A name has at most %(n)s characters.") % {"n": NAME_MAX})
     with transaction.atomic():
         caller = Caller.objects.create(
             clinic=clinic,
@@ -74,11 +75,11 @@ def apply_transition(caller, name, actor):
     """Move a locked caller along TRANSITIONS; refuses a move the table does not allow."""
     allowed_from, to = TRANSITIONS[name]
     if caller.left_at is not None:
-        raise ActionError("visit_ended", "This caller has left the waiting area.")
+        raise ActionError("visit_ended", _("This caller has left the waiting area."))
     if name == "see" and caller.status == Status.OFFLINE:
-        raise ActionError("caller_offline", "This caller's page is offline.")
+        raise ActionError("caller_offline", _("This caller's page is offline."))
     if caller.current_status not in allowed_from:
-        raise ActionError("wrong_status", f"A caller who is {caller.get_status_display()} cannot be moved so.")
+        raise ActionError("wrong_status", _("A caller who is %(status)s cannot be moved so.") % {"status": caller.get_status_display()})
     if caller.status == Status.OFFLINE:
         caller.status_before_offline = to
     else:
@@ -241,15 +242,15 @@ def do_transfer_caller(caller_id, to_clinic, *, actor):
     with transaction.atomic():
         caller = lock_caller(caller_id)
         if caller.left_at is not None:
-            raise ActionError("visit_ended", "This caller has left the waiting area.")
+            raise ActionError("visit_ended", _("This caller has left the waiting area."))
         if caller.current_status not in (Status.WAITING, Status.ON_HOLD):
-            raise ActionError("wrong_status", "Only a waiting or on-hold caller can be transferred.")
+            raise ActionError("wrong_status", _("Only a waiting or on-hold caller can be transferred."))
         if caller.calls.filter(ended_at=None).exists():
             # Held, but still in a call of this clinic: its team members are with them.
-            raise ActionError("in_call", "This caller is still in a call: end it first.")
+            raise ActionError("in_call", _("This caller is still in a call: end it first."))
         source = caller.clinic
         if source.pk == to_clinic.pk:
-            raise ActionError("invalid", "The caller is in that clinic already.")
+            raise ActionError("invalid", _("The caller is in that clinic already."))
         caller.clinic = to_clinic
         caller.version += 1
         caller.save(update_fields=["clinic", "version"])
