@@ -53,6 +53,12 @@ CLOSE_TOO_MANY_FRAMES = 4429
 CLOSE_SILENT = 4408
 
 
+def page_clock():
+    """What every first frame tells its page: how often to say it is there,
+    and the server's time (for the page's waiting-time clock)."""
+    return {"heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS, "now": timezone.now().isoformat()}
+
+
 class PageConsumer(AsyncJsonWebsocketConsumer):
     """What both sockets share: frame checks, heartbeats, error frames."""
 
@@ -164,8 +170,7 @@ class CallerConsumer(PageConsumer):
             "call": state,
             "me": self.seat_id,
             "ice_servers": ice_servers(),
-            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
-            "now": timezone.now().isoformat(),
+            **page_clock(),
         }
 
     async def _visit_over(self, caller):
@@ -335,8 +340,7 @@ class DashboardConsumer(PageConsumer):
             "type": "snapshot",
             "clinic": events.clinic_for_callers(clinic),
             "cards": [events.caller_card(c) for c in callers],
-            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
-            "now": timezone.now().isoformat(),
+            **page_clock(),
         }
 
     async def disconnect(self, code):
@@ -412,8 +416,7 @@ class StaffCallConsumer(PageConsumer):
             "me": seat.pk,
             "call": events.call_state(*call_snapshot(call)),
             "ice_servers": ice_servers(),
-            "heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS,
-            "now": timezone.now().isoformat(),
+            **page_clock(),
         }
 
     async def disconnect(self, code):
