@@ -45,5 +45,11 @@ test: install-test browser
 test-postgres: install-test browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waitroom} CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Waitroom against a bare-websockets ceiling, 1,000-10,000 callers (< 10 minutes; not part
+# of `make test`). Needs PostgreSQL and Redis as for test-postgres; writes docs/benchmarks.md.
+# BENCH_ARGS=--quick for a small run; see docs/benchmarks.md.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -22,11 +22,12 @@ correctness.
 import asyncio
 import collections
 import json
+import random
 import re
 import time
 
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Close, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
@@ -59,34 +60,69 @@ class Round:
         return max(self.times) if self.times else None
 
 
+STOP_CODES = {4401, 4404, 4409}  # the page stops for good (static/waitroom/socket.js)
+
+
 class Page(asyncio.Protocol):
-    """One caller's page."""
+    """One caller's page, over one connection. When the server closes it (other
+    than with a stop code), the page reconnects as the real one does — full
+    jitter, 0.5 s doubling to 15 s, with ?after=<last seq> — as a successor
+    object that takes over its state and its place; what the hello brings
+    counts as arrived then."""
 
     __slots__ = (
-        "pool", "caller_id", "session_key", "uri", "proto", "transport", "ready", "open",
-        "heartbeat_seconds", "last_seq", "round", "close_code", "times",
+        "pool", "caller_id", "session_key", "host", "port", "path", "proto", "transport", "ready", "open",
+        "heartbeat_seconds", "last_seq", "round", "close_code", "times", "generation", "attempt", "slot",
+        "started_at", "hello_at", "sent_at", "origin",
     )
     max_size = 2**20
 
-    def __init__(self, pool, caller_id, session_key, uri):
+    def __init__(self, pool, caller_id, session_key, host, port, path):
         self.pool = pool
+        self.origin = pool.origin
         self.caller_id = caller_id
         self.session_key = session_key
-        self.uri = uri
+        self.host, self.port, self.path = host, port, path
         self.transport = None
-        self.ready = asyncio.get_running_loop().create_future()
         self.open = False
+        self.slot = None  # index in pool.pages once it said hello
         self.heartbeat_seconds = 5
         self.last_seq = 0
         self.round = None
         self.close_code = None
         self.times = {}  # seq -> arrival (clock())
+        self.generation = 0
+        self.attempt = 0
+        self.started_at = self.hello_at = self.sent_at = None
+        self.ready = asyncio.get_running_loop().create_future()
+
+    def successor(self):
+        """A new page object for the next connection, with this one's state."""
+        page = type(self)(self.pool, self.caller_id, self.session_key, self.host, self.port, self.path)
+        page.last_seq, page.round, page.times, page.attempt, page.slot = (
+            self.last_seq, self.round, self.times, self.attempt, self.slot)
+        self.round, self.pool = None, None
+        return page
+
+    def url(self):
+        query = f"?after={self.last_seq}" if self.last_seq else ""
+        return f"ws://{self.host}:{self.port}{self.path}{query}"
+
+    async def connect(self, timeout):
+        """Open the socket and wait for the hello (raises on failure)."""
+        loop = asyncio.get_running_loop()
+        if self.ready.done():
+            self.ready = loop.create_future()
+        self.close_code = None
+        self.started_at = clock()
+        await asyncio.wait_for(loop.create_connection(lambda: self, self.host, self.port), timeout)
+        await asyncio.wait_for(self.ready, timeout)
 
     # asyncio.Protocol ------------------------------------------------------
 
     def connection_made(self, transport):
         self.transport = transport
-        self.proto = ClientProtocol(parse_uri(self.uri), origin=self.pool.origin, max_size=self.max_size)
+        self.proto = ClientProtocol(parse_uri(self.url()), origin=self.origin, max_size=self.max_size)
         request = self.proto.connect()
         request.headers["Cookie"] = f"sessionid={self.session_key}"
         self.proto.send_request(request)
@@ -95,7 +131,11 @@ class Page(asyncio.Protocol):
     def data_received(self, data):
         t = clock()
         proto = self.proto
-        proto.receive_data(data)
+        try:
+            proto.receive_data(data)
+        except Exception:  # noqa: BLE001 - a broken stream: this connection is over
+            self.transport.abort()
+            return
         for event in proto.events_received():
             if type(event) is Response:
                 if event.status_code != 101:
@@ -103,7 +143,7 @@ class Page(asyncio.Protocol):
             elif event.opcode is TEXT:
                 self.on_text(event.data, t)
             elif event.opcode is CLOSE:
-                self.close_code = proto.close_code
+                self.close_code = Close.parse(event.data).code if event.data else 1005
         self._flush()
 
     def eof_received(self):
@@ -113,10 +153,10 @@ class Page(asyncio.Protocol):
 
     def connection_lost(self, exc):
         was_open, self.open = self.open, False
-        if was_open:
-            self.pool.lost(self)
-        elif not self.ready.done():
+        if not self.ready.done():
             self._failed(f"closed before hello (code {self.close_code})")
+        elif was_open and self.pool is not None:
+            self.pool.lost(self)
 
     # frames ----------------------------------------------------------------
 
@@ -129,20 +169,24 @@ class Page(asyncio.Protocol):
             frame = json.loads(data)
             kind = frame.get("type")
             if kind == "hello":
-                self.on_hello(frame)
+                self.on_hello(frame, t)
             elif kind == "message":
                 self.on_message(frame["message"]["seq"], t)
             else:
                 self.pool.others[kind] += 1
 
-    def on_hello(self, frame):
+    def on_hello(self, frame, t):
         self.heartbeat_seconds = frame.get("heartbeat_seconds") or 5
-        if frame.get("messages"):
-            self.last_seq = frame["messages"][-1]["seq"]
         self.open = True
+        self.attempt = 0
+        self.hello_at = t
+        self.pool.handshakes.append(t - self.started_at)
         self.pool.opened(self)
         if not self.ready.done():
             self.ready.set_result(True)
+        for message in frame.get("messages") or ():  # after ?after=: missed while away
+            if message["seq"] > self.last_seq:
+                self.on_message(message["seq"], t)
 
     def on_message(self, seq, t):
         if seq != self.last_seq + 1:
@@ -164,6 +208,7 @@ class Page(asyncio.Protocol):
         if self.open:
             self.proto.send_text(data)
             self._flush()
+            self.sent_at = clock()
 
     def _flush(self):
         transport = self.transport
@@ -176,19 +221,25 @@ class Page(asyncio.Protocol):
     def _failed(self, why):
         if not self.ready.done():
             self.ready.set_exception(ConnectionError(why))
+            self.ready.exception()  # whoever waited has been told; nobody else needs to be
         if self.transport is not None:
             self.transport.abort()
 
     def abort(self):
+        """Close for good: no reconnect."""
+        self.pool = None
+        self.drop()
+
+    def drop(self):
         self.open = False
         if self.transport is not None:
             self.transport.abort()
 
 
 class Dashboard(Page):
-    """The staff member's dashboard socket: counts the `receipts` frames (so the
-    benchmark knows when the server has stored the pages' receipts) and decodes
-    nothing else after the snapshot."""
+    """The staff member's dashboard socket: counts the receipts that `receipts`
+    frames report (so the benchmark knows when the server has stored the pages'
+    receipts) and decodes nothing else after the snapshot."""
 
     __slots__ = ("receipt_frames", "waiter")
     max_size = None  # a `callers` frame after notifying 10,000 callers is megabytes
@@ -198,15 +249,24 @@ class Dashboard(Page):
         self.receipt_frames = 0
         self.waiter = None
 
+    def successor(self):
+        page = super().successor()
+        page.receipt_frames, page.waiter = self.receipt_frames, self.waiter
+        self.waiter = None
+        page.pool.dashboard = page
+        return page
+
     def on_text(self, data, t):
         if data.startswith(b'{"type":"receipts"'):
-            self.receipt_frames += 1
+            # One frame may carry many pages' receipts (the server gathers them).
+            self.receipt_frames += data.count(b'"caller_id"')
             if self.waiter and self.receipt_frames >= self.waiter[0] and not self.waiter[1].done():
                 self.waiter[1].set_result(True)
-        elif data.startswith(b'{"type":"snapshot"'):
+        elif data.startswith(b'{"type":"snapshot"') and not self.open:
             frame = json.loads(data)
             self.heartbeat_seconds = frame.get("heartbeat_seconds") or 5
             self.open = True
+            self.hello_at = t
             self.pool.opened(self)
             if not self.ready.done():
                 self.ready.set_result(True)
@@ -215,40 +275,79 @@ class Dashboard(Page):
         """Until `count` receipts frames in all have arrived (or the timeout)."""
         if self.receipt_frames >= count:
             return True
-        self.waiter = (count, asyncio.get_running_loop().create_future())
+        waiter = self.waiter = (count, asyncio.get_running_loop().create_future())
         try:
-            await asyncio.wait_for(self.waiter[1], timeout)
+            await asyncio.wait_for(waiter[1], timeout)
             return True
         except asyncio.TimeoutError:
             return False
         finally:
-            self.waiter = None
+            if self.pool is not None and self.pool.dashboard is not None:
+                self.pool.dashboard.waiter = None
 
 
 class Pool:
     """All the pages of this process, their heartbeat timer and counters."""
 
-    def __init__(self, origin, receipts=False):
+    def __init__(self, origin, receipts=False, reconnect=True):
         self.origin = origin
         self.receipts = receipts
-        self.pages = []  # open caller pages
-        self.heartbeats = collections.deque()  # (due, page), in due order
+        self.reconnect = reconnect
+        self.pages = []  # caller pages that said hello once (a successor takes its predecessor's place)
+        self.dashboard = None
+        self.heartbeats = collections.deque()  # (due, page, generation), in due order
         self.out_of_order = 0
         self.receipts_sent = 0
-        self.lost_pages = []  # (caller_id, close code) of pages the server closed
+        self.lost_pages = []  # (caller_id, close code, seconds since its hello, seconds since it last sent)
+        self.handshakes = []  # seconds from connect to hello, each (re)connect
+        self.reconnects = 0
         self.others = collections.Counter()  # frame types no page expected
         self.connect_failures = collections.Counter()
         self._timer = None
+        self._tasks = set()
 
     def opened(self, page):
-        if not isinstance(page, Dashboard):
+        if page.slot is None and not isinstance(page, Dashboard):
+            page.slot = len(self.pages)
             self.pages.append(page)
-        self.heartbeats.append((time.monotonic() + page.heartbeat_seconds, page))
+        page.generation += 1
+        self.heartbeats.append((time.monotonic() + page.heartbeat_seconds, page, page.generation))
         if self._timer is None:
             self._timer = asyncio.get_running_loop().create_task(self._beat())
 
     def lost(self, page):
-        self.lost_pages.append((page.caller_id, page.close_code))
+        if page.pool is None:
+            return  # closed by us, or already replaced
+        now = clock()
+        self.lost_pages.append((page.caller_id, page.close_code, now - page.hello_at,
+                                now - page.sent_at if page.sent_at and page.sent_at > page.hello_at else None))
+        if self.reconnect and page.close_code not in STOP_CODES:
+            self._retry(page)
+
+    def _retry(self, page):
+        delay = random.random() * min(15.0, 0.5 * 2**page.attempt)
+        page.attempt += 1
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, self._spawn, page)
+
+    def _spawn(self, page):
+        if page.pool is None:
+            return  # aborted meanwhile
+        task = asyncio.get_running_loop().create_task(self._reconnect(page))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reconnect(self, old):
+        page = old.successor()
+        if page.slot is not None:
+            self.pages[page.slot] = page
+        try:
+            await page.connect(timeout=30)
+            self.reconnects += 1
+        except (OSError, asyncio.TimeoutError):
+            page.drop()
+            if page.pool is not None:  # not aborted meanwhile
+                self._retry(page)
 
     async def _beat(self):
         queue = self.heartbeats
@@ -256,24 +355,22 @@ class Pool:
             await asyncio.sleep(0.05)
             now = time.monotonic()
             while queue and queue[0][0] <= now:
-                due, page = queue.popleft()
-                if page.open:
+                due, page, generation = queue.popleft()
+                if page.open and page.generation == generation:
                     page.send(HEARTBEAT)
-                    queue.append((max(due + page.heartbeat_seconds, now), page))
+                    queue.append((max(due + page.heartbeat_seconds, now), page, generation))
 
     async def connect(self, items, *, concurrency=100, timeout=60, page_class=Page):
         """Open a page for each (caller_id, session_key, host, port, path); at
         most `concurrency` handshakes in flight. Returns the pages that said hello."""
-        loop = asyncio.get_running_loop()
         items = iter(items)
         done = []
 
         async def worker():
             for caller_id, key, host, port, path in items:
-                page = page_class(self, caller_id, key, f"ws://{host}:{port}{path}")
+                page = page_class(self, caller_id, key, host, port, path)
                 try:
-                    await asyncio.wait_for(loop.create_connection(lambda: page, host, port), timeout)
-                    await asyncio.wait_for(page.ready, timeout)
+                    await page.connect(timeout)
                 except (OSError, asyncio.TimeoutError) as e:
                     self.connect_failures[type(e).__name__ + (f": {e}" if str(e) else "")] += 1
                     page.abort()
@@ -287,7 +384,13 @@ class Pool:
         if self._timer:
             self._timer.cancel()
             self._timer = None
-        for _, page in self.heartbeats:
+        for task in self._tasks:
+            task.cancel()
+        for page in self.pages:
+            page.abort()
+        if self.dashboard is not None:
+            self.dashboard.abort()
+        for _, page, _ in self.heartbeats:
             page.abort()
         self.heartbeats.clear()
         self.pages.clear()
@@ -296,14 +399,20 @@ class Pool:
 class Http:
     """A keep-alive HTTP/1.1 connection: just what the staff's requests need."""
 
+    IDLE_SECONDS = 3  # uvicorn closes a keep-alive connection idle for 5 s
+
     def __init__(self, host, port):
         self.host, self.port = host, port
         self.reader = self.writer = None
+        self.used_at = 0.0
 
     async def request(self, method, path, headers=None, body=b""):
         """Returns (sent_at, answered_at, status, headers, body); sent_at is
-        taken just before the request is written."""
-        if self.writer is None or self.writer.is_closing():
+        taken just before the request is written (after any new connection is
+        made: a page keeps its connection warm, so the timing leaves that out)."""
+        if self.writer is not None and (time.monotonic() - self.used_at > self.IDLE_SECONDS or self.reader.at_eof()):
+            self.close()
+        if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -328,6 +437,7 @@ class Http:
         else:
             content = await self.reader.read()
         answered_at = clock()
+        self.used_at = time.monotonic()
         if fields.get("connection", "").lower() == "close":
             self.writer.close()
             self.writer = None

@@ -71,6 +71,43 @@ COUNT_TONES = """
 """
 
 
+# Keeps the page's WebRTC connections in `window.__pcs`, so a failing call test
+# can say how far each connection got.
+WATCH_PEERS = """
+  window.__pcs = [];
+  const NativePeerConnection = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePeerConnection {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+    restartIce() { window.__iceRestarts = (window.__iceRestarts || 0) + 1; return super.restartIce(); }
+  };
+  // The signals the page sent and got, and the errors the server answered.
+  window.__signals = { sent: {}, got: {}, errors: [] };
+  const tally = (where, frame) => {
+    const key = frame.signal.kind + (frame.signal.kind === "candidate" && !frame.signal.candidate ? ":end" : "");
+    where[key] = (where[key] || 0) + 1;
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { const f = JSON.parse(data); if (f.type === "signal") tally(window.__signals.sent, f); } catch (e) {}
+    return send.call(this, data);
+  };
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        try {
+          const f = JSON.parse(e.data);
+          if (f.type === "signal") tally(window.__signals.got, f);
+          if (f.type === "error") window.__signals.errors.push(f.code);
+        } catch (error) {}
+      });
+      this.addEventListener("close", (e) => window.__signals.errors.push(`closed ${e.code}`));
+    }
+  };
+"""
+
+
 @pytest.fixture
 def new_page(live, browser):
     """Pages in separate browser contexts: a caller and staff never share cookies."""
@@ -79,8 +116,13 @@ def new_page(live, browser):
     def make():
         context = browser.new_context(base_url=live)
         context.add_init_script(COUNT_TONES)
+        context.add_init_script(WATCH_PEERS)
         contexts.append(context)
         page = context.new_page()
+        # The page's warnings and errors, for a failing test to show.
+        page.console_lines = []
+        page.on("console", lambda m: m.type in ("warning", "error") and page.console_lines.append(m.text))
+        page.on("pageerror", lambda e: page.console_lines.append(f"pageerror: {e}"))
         page.set_default_timeout(10_000)
         return page
 

@@ -132,7 +132,7 @@ def tones(page):
 
 VIDEO_TIMEOUT = 20_000  # ms: ICE, the first keyframe and decoding on a busy 2-core machine
 
-# Remote videos that show real frames: every `.tile.remote video` (at least
+# Remote videos that show real frames: every `.tile.remote video` (exactly
 # `count` of them, with those names if given) has a size and, between two polls,
 # both more decoded frames and a later currentTime. The previous poll's numbers
 # live in window.__frames, which each wait starts afresh.
@@ -149,10 +149,21 @@ FRAMES_ARRIVE = """([count, names]) => {
 }"""
 
 
-DESCRIBE_VIDEOS = """() => [...document.querySelectorAll(".tile.remote video")].map((v) => ({
-  name: v.getAttribute("aria-label"), width: v.videoWidth, time: v.currentTime,
-  frames: v.getVideoPlaybackQuality().totalVideoFrames, paused: v.paused,
-}))"""
+DESCRIBE_VIDEOS = """() => ({
+  videos: [...document.querySelectorAll(".tile.remote video")].map((v) => ({
+    name: v.getAttribute("aria-label"), width: v.videoWidth, time: v.currentTime,
+    frames: v.getVideoPlaybackQuality().totalVideoFrames, paused: v.paused,
+    tracks: v.srcObject?.getTracks().map((t) => `${t.kind}:${t.readyState}${t.muted ? ":muted" : ""}`),
+  })),
+  peers: (window.__pcs || []).map((pc) => ({
+    connection: pc.connectionState, ice: pc.iceConnectionState, signaling: pc.signalingState,
+    gathering: pc.iceGatheringState, local: pc.localDescription?.type, remote: pc.remoteDescription?.type,
+    senders: pc.getSenders().map((s) => s.track?.kind || null),
+    receivers: pc.getReceivers().map((r) => `${r.track.kind}:${r.track.muted ? "muted" : "live"}`),
+  })),
+  signals: window.__signals,
+  iceRestarts: window.__iceRestarts || 0,
+})"""
 
 
 def expect_remote_video(page, count=1, names=()):
@@ -161,7 +172,9 @@ def expect_remote_video(page, count=1, names=()):
     try:
         page.wait_for_function(FRAMES_ARRIVE, arg=[count, list(names)], polling=250, timeout=VIDEO_TIMEOUT)
     except Exception:
-        raise AssertionError(f"remote videos on {page.url}: {page.evaluate(DESCRIBE_VIDEOS)}") from None
+        state = page.evaluate(DESCRIBE_VIDEOS)
+        console = getattr(page, "console_lines", [])[-20:]
+        raise AssertionError(f"no remote video frames on {page.url}: {state}; console: {console}") from None
 
 
 # The page's remote videos get no new frames: none decoded between two polls

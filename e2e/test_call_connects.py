@@ -41,7 +41,7 @@ def test_join_connects_a_video_call(new_page, clinic, clinic_admin, team_member)
     expect(sue.get_by_role("status").filter(has_text="You are on hold")).to_be_hidden()
     # Their own camera too.
     for page in (lee, sue):
-        page.wait_for_function("document.getElementById('local-video').videoWidth > 0")
+        page.wait_for_function("() => document.getElementById('local-video').videoWidth > 0")
 
     drawer = call_manager(lee)
     expect(participant(drawer, "Sue Smith (Caller)")).to_contain_text("Connected")

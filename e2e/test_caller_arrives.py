@@ -28,7 +28,7 @@ def test_callers_arrive_live_in_arrival_order(new_page, clinic, clinic_admin, te
     expect(sue.locator(".badge")).to_be_hidden()  # no messages: no badge
     expect(staff.get_by_text("No callers are waiting.")).to_be_hidden()
     expect(staff.get_by_role("status").filter(has_text="Sue Smith has entered the waiting area.")).to_be_attached()
-    staff.wait_for_function("window.__tones > 0")  # the staff alert sounded
+    staff.wait_for_function("() => window.__tones > 0")  # the staff alert sounded
 
     enter_waiting_area(new_page(), clinic, "Tom Berg")
     expect(card_names(staff)).to_have_text(["Sue Smith", "Tom Berg"])

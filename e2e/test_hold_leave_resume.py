@@ -111,7 +111,7 @@ def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_
     assert tones(sue) == 0
     notify_one(lee, "Sue Smith", "Yes, two more minutes")
     expect_thread(sue, ["Shall I wait?", "Yes, two more minutes"])
-    sue.wait_for_function("window.__tones > 0")
+    sue.wait_for_function("() => window.__tones > 0")
     expect_badge(card(board, "Sue Smith"), 2, "clinic")
 
     # Join again resumes the consultation.

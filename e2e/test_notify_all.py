@@ -55,7 +55,7 @@ def test_notify_all_reaches_every_status(new_page, clinic, team_member):
 
     for page in (ann, bea, cal):
         expect_thread(page, [TEXT])
-        page.wait_for_function("window.__tones > 0")
+        page.wait_for_function("() => window.__tones > 0")
     for name in ("Ann Waits", "Bea Seen", "Cal Held", "Dan Gone"):
         expect_badge(card(staff, name), 1, "clinic")
 

@@ -28,7 +28,7 @@ def test_notification_during_a_call_reaches_the_call_screen(new_page, clinic, cl
 
     notify_one(board, "Sue Smith", "Dr Lee will see you now")
     expect_thread(sue, ["Dr Lee will see you now"])
-    sue.wait_for_function("window.__tones > 0")
+    sue.wait_for_function("() => window.__tones > 0")
     before = tones(sue)
 
     join_call(lee, "Sue Smith")

@@ -22,7 +22,7 @@ def test_notify_one_caller_with_an_alert_and_a_blue_badge(new_page, clinic, team
     expect_thread(caller, ["Dr Lee is running 15 minutes late"])
     expect(caller.get_by_role("log")).to_contain_text("Sunrise Clinic")  # who wrote it
     expect(caller.get_by_text("Messages from the clinic will appear here.")).to_be_hidden()
-    caller.wait_for_function("window.__tones > 0")
+    caller.wait_for_function("() => window.__tones > 0")
     b = expect_badge(sue, 1, "clinic")
     expect(b).to_have_text("1")
 

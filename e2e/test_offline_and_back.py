@@ -33,7 +33,7 @@ def test_offline_caller_gets_every_missed_message_in_order_when_back(new_page, c
     expect(sue.get_by_text("Waiting", exact=True)).to_be_visible(timeout=30_000)
     expect_thread(caller, ["Welcome", *MISSED])
     expect(caller.get_by_text("Connection lost – reconnecting…")).to_be_hidden()
-    caller.wait_for_function(f"window.__tones > {before}")  # the missed messages are news: alert
+    caller.wait_for_function("(before) => window.__tones > before", arg=before)  # the missed messages are news: alert
 
     # Still in order and once each after the clinic writes again.
     notify_one(staff, "Sue Smith", "Fifth")

@@ -61,6 +61,7 @@ async function onFrame(frame) {
 function applyCall(next) {
   call = next;
   if (!call.open || !call.participants.some((p) => p.id === me)) return leave();
+  $("hangup").disabled = false; // the hang-up dialog needs the call's participants
   const caller = callerOf();
   mesh.pause(caller ? [caller.id] : [], call.on_hold);
   mesh.update(call.participants);

@@ -3,7 +3,12 @@
 // may offer at once; the polite side (the higher participant id) yields.
 // Signals travel over the page's websocket; the server only checks and passes them.
 
+// A connection whose ICE has not even started checking this long after its
+// last offer or answer is stuck: it is replaced (see Peer.watchIce).
+const ICE_PATIENCE_MS = 5000;
+
 const SESSION = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+let connections = 0; // each connection's signals carry `${SESSION}.${n}`
 
 export class Mesh {
   constructor({ me, iceServers, send, onStream, onGone, onState = () => {} }) {
@@ -33,7 +38,9 @@ export class Mesh {
 
   async receive(from, signal) {
     let peer = this.peers.get(from);
-    // A signal from a new page load of that participant: its old connection is dead.
+    if (peer && peer.staleSession && signal.session === peer.staleSession) return;
+    // An offer from a new connection of that participant (a new page load, or
+    // a connection it started afresh): its old connection is dead.
     if (peer && peer.remoteSession && signal.session !== peer.remoteSession && signal.kind === "offer") {
       this.drop(from);
       peer = null;
@@ -55,6 +62,16 @@ export class Mesh {
     for (const peer of this.peers.values()) peer.applyPause();
   }
 
+  // Start the connection to this peer afresh (the other side follows: it
+  // sees an offer from a new connection).
+  renew(peer) {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.drop(peer.id);
+    const fresh = new Peer(this, peer.id);
+    fresh.staleSession = peer.remoteSession; // late answers and candidates of the old pair
+    this.peers.set(peer.id, fresh);
+  }
+
   drop(id) {
     this.peers.get(id)?.close();
     this.peers.delete(id);
@@ -71,9 +88,11 @@ class Peer {
     this.mesh = mesh;
     this.id = id;
     this.polite = mesh.me > id;
+    this.session = `${SESSION}.${++connections}`;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.remoteSession = null;
+    this.staleSession = null;
     this.senders = [];
     const pc = new RTCPeerConnection({ iceServers: mesh.iceServers });
     this.pc = pc;
@@ -97,7 +116,28 @@ class Peer {
       mesh.onState(id, pc.iceConnectionState);
       if (pc.iceConnectionState === "failed") pc.restartIce();
     };
+    pc.onsignalingstatechange = () => this.watchIce();
     this.addLocalTracks();
+  }
+
+  // ICE that never starts leaves a black tile for good. Seen in Chromium when
+  // both sides offer at once: the polite side rolls back its offer and may
+  // then gather no candidate at all, even after an ICE restart; and a signal
+  // sent while the other page's socket was reconnecting is lost (an answer:
+  // the offer waits forever). So when ICE has not started checking a while
+  // after the last offer or answer, the impolite side — one side only, so
+  // that two renewals cannot collide — replaces the connection; the other
+  // side sees an offer from a new connection and replaces its own too.
+  watchIce() {
+    clearTimeout(this.iceTimer);
+    if (this.polite) return;
+    this.iceTimer = setTimeout(() => {
+      const pc = this.pc;
+      if (pc.signalingState !== "closed" && pc.iceConnectionState === "new") {
+        console.warn("ICE did not start: connecting afresh");
+        this.mesh.renew(this);
+      }
+    }, ICE_PATIENCE_MS);
   }
 
   addLocalTracks() {
@@ -116,7 +156,7 @@ class Peer {
   }
 
   send(signal) {
-    this.mesh.sendSignal(this.id, { ...signal, session: SESSION });
+    this.mesh.sendSignal(this.id, { ...signal, session: this.session });
   }
 
   // Signals are handled one after another: a candidate must not overtake the
@@ -152,6 +192,7 @@ class Peer {
   }
 
   close() {
+    clearTimeout(this.iceTimer);
     this.pc.close();
   }
 }
