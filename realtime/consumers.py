@@ -12,6 +12,7 @@ import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -64,6 +65,30 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
 
     frame_rate = 10  # frames a second, sustained
     frame_burst = 30
+    closed = False
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every event, which
+        # is a hop through the one thread that runs database code — for each
+        # heartbeat and each page of a broadcast. Every database call here goes
+        # through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        if not self.closed:  # an event that arrives after close has no page to go to
+            await super().send(text_data, bytes_data, close)
+
+    async def close(self, code=None, reason=None):
+        if not self.closed:
+            self.closed = True
+            await super().close(code=code, reason=reason)
+
+    async def websocket_disconnect(self, message):
+        self.closed = True
+        await super().websocket_disconnect(message)
 
     async def websocket_connect(self, message):
         self.last_frame_at = time.monotonic()
@@ -121,26 +146,36 @@ class CallerConsumer(PageConsumer):
 
     async def connect(self):
         await self.accept()
-        caller = await database_sync_to_async(self._visit)()
-        if caller is None or caller.left_at is not None:
-            await self._visit_over(caller)
-            return
-        self.caller_id, self.clinic_id = caller.pk, caller.clinic_id
         self.sends = TokenBucket(rate=1, burst=3)
         self.delivering = asyncio.Lock()  # events and the watchdog's catch-up take turns
-        await self.channel_layer.group_add(events.caller_group(self.caller_id), self.channel_name)
-        await self.channel_layer.group_add(events.callers_group(self.clinic_id), self.channel_name)
-        hello = await database_sync_to_async(self._connect_and_snapshot)()
-        if hello is None:
-            await self._visit_over(await database_sync_to_async(Caller.objects.get)(pk=self.caller_id))
+        hello = await database_sync_to_async(self._open)()
+        await self.send_json(hello)
+        if hello["type"] == "visit":  # no visit here, or it is over
+            await self.close(code=CLOSE_NO_VISIT)
             return
         self.last_seq = hello["messages"][-1]["seq"] if hello["messages"] else self.after
-        await self.send_json(hello)
         self.serving = True
         watchdog.watch(self)
+
+    def _open(self):
+        """One trip to the database thread (ten thousand pages connect through
+        it): find the visit, join its groups, take the visit over, snapshot."""
+        caller = self._visit()
+        if caller is None or caller.left_at is not None:
+            return self._over(caller)
+        self.caller_id, self.clinic_id = caller.pk, caller.clinic_id
+        async_to_sync(self.channel_layer.group_add)(events.caller_group(self.caller_id), self.channel_name)
+        async_to_sync(self.channel_layer.group_add)(events.callers_group(self.clinic_id), self.channel_name)
+        hello = self._connect_and_snapshot()
+        if hello is None:
+            return self._over(Caller.objects.get(pk=self.caller_id))
         if self.seat_id:
-            # The other participants see the caller's page is back.
-            await database_sync_to_async(publish_call_of)(self.caller_id)
+            publish_call_of(self.caller_id)  # the other participants see the caller's page is back
+        return hello
+
+    @staticmethod
+    def _over(caller):
+        return {"type": "visit", "visit": events.visit_state(caller) if caller else {"present": False, "leave_reason": ""}}
 
     def _visit(self):
         try:
@@ -172,11 +207,6 @@ class CallerConsumer(PageConsumer):
             "ice_servers": ice_servers(),
             **page_clock(),
         }
-
-    async def _visit_over(self, caller):
-        visit = events.visit_state(caller) if caller else {"present": False, "leave_reason": ""}
-        await self.send_json({"type": "visit", "visit": visit})
-        await self.close(code=CLOSE_NO_VISIT)
 
     async def disconnect(self, code):
         if self.caller_id is None:

@@ -40,6 +40,17 @@ class LocalChannelLayer(InMemoryChannelLayer):
         except asyncio.QueueFull:
             raise ChannelFull(channel)
 
+    async def receive(self, channel):
+        # The stock layer drops a channel's queue whenever it runs empty and
+        # makes a new one for the next message: a consumer keeps its queue.
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        _, message = await queue.get()
+        return message
+
     async def group_send(self, group, message):
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_group_name(group)

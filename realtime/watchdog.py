@@ -49,6 +49,8 @@ class Watchdog:
         self.last_catch_up = self.last_sweep = time.monotonic()
 
     def watch(self, consumer):
+        # Silence counts from now: connecting may have taken a while under load.
+        consumer.last_frame_at = time.monotonic()
         self.consumers.add(consumer)
         loop = asyncio.get_running_loop()
         if self.task is None or self.task.done() or self.task.get_loop() is not loop:
@@ -71,7 +73,13 @@ class Watchdog:
         # Keep a reference: asyncio holds tasks weakly.
         task = asyncio.get_running_loop().create_task(coroutine)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task):
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # A page that went away meanwhile: nothing to do for it any more.
+            log.debug("watchdog task failed: %r", task.exception())
 
     async def _run(self):
         while self.consumers or self.receipts:

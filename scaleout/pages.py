@@ -4,6 +4,7 @@ jittered exponential backoff (to the next server when one is gone), resume
 with ?after=<last seq>, heartbeat."""
 
 import asyncio
+import concurrent.futures
 import json
 import random
 import secrets
@@ -109,6 +110,20 @@ class Page:
 
     async def connected(self, timeout=15):
         return await asyncio.wait_for(self.hellos.get(), timeout)
+
+
+def run(scenario):
+    """Run an async scenario to its end, in a thread of its own: the browser
+    tests' Playwright keeps an event loop in the main thread."""
+
+    def main():
+        try:
+            return asyncio.run(scenario())
+        finally:
+            connection.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(main).result()
 
 
 async def in_thread(function, *args, **kwargs):

@@ -8,7 +8,7 @@ import asyncio
 from messaging.models import Message
 from waiting.actions import do_enter_waiting_area
 
-from .pages import Page, Staff, caller_cookie, until
+from .pages import Page, Staff, caller_cookie, run, until
 
 
 def test_restarting_redis_loses_and_doubles_nothing(cluster, clinic, team_member):
@@ -50,7 +50,7 @@ def test_restarting_redis_loses_and_doubles_nothing(cluster, clinic, team_member
             await p.stop()
         return pages, sent
 
-    pages, sent = asyncio.run(scenario())
+    pages, sent = run(scenario)
     for page, caller in zip(pages, callers):
         stored = [(m.seq, m.body) for m in Message.objects.filter(caller=caller).order_by("seq")]
         assert [(m["seq"], m["body"]) for m in page.messages] == stored

@@ -8,7 +8,7 @@ from messaging.models import Message
 from waiting.actions import do_enter_waiting_area, do_leave_waiting_area, do_see_caller
 from waiting.models import Caller
 
-from .pages import Page, Staff, caller_cookie, in_thread, staff_cookie, until
+from .pages import Page, Staff, caller_cookie, in_thread, run, staff_cookie, until
 
 
 def enter(clinic, count, prefix="Caller"):
@@ -36,7 +36,7 @@ def test_a_caller_on_one_process_hears_staff_on_the_other(cluster, clinic, team_
         await page.stop()
         return page
 
-    page = asyncio.run(scenario())
+    page = run(scenario)
     assert received(page) == [(1, "Dr Lee is running 15 minutes late")]
 
 
@@ -70,7 +70,7 @@ def test_killing_a_process_mid_traffic_loses_and_doubles_nothing(cluster, clinic
             await p.stop()
         return pages
 
-    pages = asyncio.run(scenario())
+    pages = run(scenario)
     for page, caller in zip(pages, callers):
         assert received(page) == thread_of(caller)
     assert Message.objects.count() == 450 + 50 * 50  # 450 to one caller, 50 to all fifty
@@ -95,7 +95,7 @@ def test_a_reconnecting_dashboard_shows_exactly_the_current_list(cluster, clinic
         await dashboard.stop()
         return first, second
 
-    first, second = asyncio.run(scenario())
+    first, second = run(scenario)
     assert [c["name"] for c in first["cards"]] == ["Caller 0", "Caller 1"]
     stored = {c.pk: (c.name, c.status, c.version) for c in Caller.objects.present()}
     assert {c["id"]: (c["name"], c["status"], c["version"]) for c in second["cards"]} == stored

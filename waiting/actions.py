@@ -143,9 +143,9 @@ def do_page_disconnected(caller_id, channel_name):
     """A caller page went away. Only the page that holds the visit makes the
     caller Offline: a refresh's new page has already taken over."""
     with transaction.atomic():
-        caller = lock_caller(caller_id)
-        if caller.left_at is not None or caller.page_channel != channel_name:
-            return caller
+        caller = Caller.objects.select_for_update(of=("self",)).select_related("clinic").filter(pk=caller_id).first()
+        if caller is None or caller.left_at is not None or caller.page_channel != channel_name:
+            return caller  # gone already (ended, or purged while its page was open)
         _go_offline(caller)
     return caller
 

@@ -1,11 +1,12 @@
+from channels.auth import AuthMiddleware
 from django.urls import path
 
 from realtime.consumers import CallerConsumer, DashboardConsumer, StaffCallConsumer
 
 websocket_urlpatterns = [
     path("ws/w/<slug:slug>/", CallerConsumer.as_asgi()),
-    path("ws/clinics/<slug:slug>/", DashboardConsumer.as_asgi()),
-    path("ws/clinics/<slug:slug>/calls/<int:call_id>/", StaffCallConsumer.as_asgi()),
+    path("ws/clinics/<slug:slug>/", AuthMiddleware(DashboardConsumer.as_asgi())),
+    path("ws/clinics/<slug:slug>/calls/<int:call_id>/", AuthMiddleware(StaffCallConsumer.as_asgi())),
 ]
 
 
