@@ -6,6 +6,7 @@ those handlers only after connect returns). See docs/realtime.md.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -52,12 +53,27 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_REPLACED = 4409
 CLOSE_TOO_MANY_FRAMES = 4429
 CLOSE_SILENT = 4408
+HEARTBEAT = '{"type":"heartbeat"}'
 
 
 def page_clock():
     """What every first frame tells its page: how often to say it is there,
     and the server's time (for the page's waiting-time clock)."""
     return {"heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS, "now": timezone.now().isoformat()}
+
+
+_last_frame = (None, "")
+
+
+def message_frame(message, seq):
+    """The `message` frame of a broadcast message for one page: all but the
+    number is serialised once (for the last message asked about)."""
+    global _last_frame
+    shared, tail = _last_frame
+    if shared is not message:
+        tail = json.dumps({k: v for k, v in message.items() if k != "seq"}, separators=(",", ":"))[1:-1]
+        _last_frame = (message, tail)
+    return f'{{"type":"message","message":{{"seq":{seq},{tail}}}}}'
 
 
 class PageConsumer(AsyncJsonWebsocketConsumer):
@@ -93,13 +109,21 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     async def websocket_connect(self, message):
         self.last_frame_at = time.monotonic()
         self.frames = TokenBucket(self.frame_rate, self.frame_burst)
-        self.signals = TokenBucket(rate=40, burst=80)  # WebRTC: an offer brings a burst of candidates
         await super().websocket_connect(message)
+
+    @functools.cached_property
+    def signals(self):
+        # Made on first use: most pages never signal, and ten thousand idle
+        # pages should cost as little memory as they can.
+        return TokenBucket(rate=40, burst=80)  # WebRTC: an offer brings a burst of candidates
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         self.last_frame_at = time.monotonic()
         if not self.frames.take():
             await self.close(code=CLOSE_TOO_MANY_FRAMES)
+            return
+        if text_data == HEARTBEAT:  # most frames are this one: no parsing, a ready answer
+            await self.send(text_data=HEARTBEAT)
             return
         if text_data is None:
             await self.send_error("binary", "Frames are JSON text.")
@@ -125,7 +149,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
         return {"heartbeat": self.on_heartbeat}
 
     async def on_heartbeat(self, content):
-        await self.send_json({"type": "heartbeat"})
+        await self.send(text_data=HEARTBEAT)
 
     async def send_error(self, code, message, **extra):
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
@@ -139,15 +163,22 @@ class CallerConsumer(PageConsumer):
     """A caller's page: their visit, their thread, their clinic's settings."""
 
     caller_id = None
-    seat_id = None  # the caller's participant id while in a call
+    seat_id = None
+
+    @functools.cached_property
+    def sends(self):
+        return TokenBucket(rate=1, burst=3)
+
+    @functools.cached_property
+    def delivering(self):
+        return asyncio.Lock()  # events and the watchdog's catch-up take turns
+  # the caller's participant id while in a call
     serving = False  # set once the hello is sent: the page has a visit
     frame_rate = 20  # a call's signalling comes in bursts
     frame_burst = 100
 
     async def connect(self):
         await self.accept()
-        self.sends = TokenBucket(rate=1, burst=3)
-        self.delivering = asyncio.Lock()  # events and the watchdog's catch-up take turns
         hello = await database_sync_to_async(self._open)()
         await self.send_json(hello)
         if hello["type"] == "visit":  # no visit here, or it is over
@@ -300,7 +331,14 @@ class CallerConsumer(PageConsumer):
 
     async def thread_broadcast(self, event):
         seq = event["seqs"].get(str(self.caller_id))
-        if seq is not None:
+        if seq is None:
+            return
+        if seq == self.last_seq + 1 and not self.delivering.locked():
+            # The usual case, made cheap: a broadcast reaches thousands of pages
+            # of this process, and its frame is serialised once for all of them.
+            self.last_seq = seq
+            await self.send(text_data=message_frame(event["message"], seq))
+        else:
             await self._deliver(event["message"] | {"seq": seq})
 
     async def visit_changed(self, event):

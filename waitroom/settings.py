@@ -144,6 +144,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("WAITROOM_TEST_DB") or str(VAR_DIR / "test-waitroom.sqlite3")
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django runs each request's code in a thread of its own, so connections
+    # kept per thread are seldom reused: a pool shares them among all threads.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env_int("DB_POOL_SIZE", 20),
+        "timeout": 20,
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One process: the channel layer lives in memory. Several processes (or
