@@ -105,6 +105,7 @@ function newCardElement(id) {
   transfer.textContent = S.transfer;
   transfer.parentElement.hidden = !page.other_clinics.length;
   li.querySelector(".join").textContent = S.join;
+  li.querySelector('.menu [data-action="join"]').textContent = S.join;
   li.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
     if (!action) return;
@@ -128,6 +129,7 @@ function renderCard(li, card) {
   li.querySelector(".dots").setAttribute("aria-label", format(S.actions_for, { name: card.name }));
   const joinButton = li.querySelector(".join");
   joinButton.hidden = card.status === "offline";
+  li.querySelector('.menu [data-action="join"]').parentElement.hidden = card.status === "offline";
   joinButton.setAttribute("aria-label", format(S.join_named, { name: card.name }));
   const transferItem = li.querySelector('[data-action="transfer"]').parentElement;
   transferItem.hidden = !page.other_clinics.length || !["waiting", "on_hold"].includes(card.status);
