@@ -45,6 +45,7 @@ class Watchdog:
         self.consumers = weakref.WeakSet()
         self.tasks = set()
         self.receipts = {}  # caller id -> (delivered, seen), written once a second
+        self.behind = {}  # caller id -> thread length, of pages behind at the last check
         self.task = None
         self.last_catch_up = self.last_sweep = time.monotonic()
 
@@ -66,6 +67,7 @@ class Watchdog:
 
     def forget_all(self):
         self.consumers.clear()
+        self.behind = {}
         self.receipts = {}
         self.task = None
 
@@ -112,12 +114,19 @@ class Watchdog:
             await database_sync_to_async(sweep)()
 
     async def _catch_up(self, pages):
+        """A page behind the database now may only have its message on the way
+        (a broadcast to thousands takes a while): it is caught up if it is
+        still behind what it lacked at the last check."""
+        suspects, self.behind = self.behind, {}
         if not pages:
             return
         counts = await database_sync_to_async(thread_counts)([p.caller_id for p in pages])
         for page in pages:
-            if counts.get(page.caller_id, 0) > page.last_seq:
-                self._spawn(page.catch_up())
+            count = counts.get(page.caller_id, 0)
+            if count > page.last_seq:
+                self.behind[page.caller_id] = count
+                if page.last_seq < suspects.get(page.caller_id, 0):
+                    self._spawn(page.catch_up())
 
 
 def thread_counts(caller_ids):
