@@ -3,7 +3,7 @@ messages from callers, and receipts."""
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +58,10 @@ def _append(callers, *, sender, body, author, client_id, now):
                 created_at=now,
             )
         )
-    Message.objects.bulk_create(messages)
+    if len(messages) > BULK_FROM:
+        _insert_many(messages)
+    else:
+        Message.objects.bulk_create(messages)
     # One statement for all: the rows are locked, so +1 here is the count read above +1.
     Caller.objects.filter(pk__in=[c.pk for c in callers]).update(
         message_count=F("message_count") + 1,
@@ -67,6 +70,25 @@ def _append(callers, *, sender, body, author, client_id, now):
         version=F("version") + 1,
     )
     return messages
+
+
+# A broadcast to thousands is inserted with one executemany: the ORM's
+# bulk_create prepares each value of each row in Python, which for ten
+# thousand messages takes seconds before any caller is told.
+BULK_FROM = 100
+MESSAGE_COLUMNS = ["caller_id", "seq", "sender", "author_id", "body", "client_id", "created_at"]
+
+
+def _insert_many(messages):
+    table = connection.ops.quote_name(Message._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in MESSAGE_COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(MESSAGE_COLUMNS))})"
+    created_at = connection.ops.adapt_datetimefield_value(messages[0].created_at)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(m.caller_id, m.seq, m.sender, m.author_id, m.body, m.client_id, created_at) for m in messages],
+        )
 
 
 def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
