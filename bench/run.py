@@ -283,7 +283,7 @@ class Waitroom(Target):
     async def start(self):
         for i in range(self.processes):
             port = free_port()
-            server = Server(f"{self.name}-{i + 1}", [PYTHON] + UVICORN + ["--host", HOST, "--port", str(port)],
+            server = Server(f"{self.name}-{i + 1}", [PYTHON] + UVICORN + ["--ws", self.args.ws, "--host", HOST, "--port", str(port)],
                             self.env, self.tmp)
             self.servers.append(server)
             self.ports.append(port)
@@ -832,6 +832,8 @@ def parse(argv=None):
     p.add_argument("--postgres", default=POSTGRES)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="a spare Redis database: it is flushed")
     p.add_argument("--channel-layer", choices=["pubsub", "core"], default="pubsub")
+    p.add_argument("--ws", default="websockets-sansio",
+                   help="uvicorn's websocket implementation (websockets-sansio, websockets, wsproto)")
     p.add_argument("--conn-max-age", type=int, default=60,
                    help="DB_CONN_MAX_AGE for the servers (default 60; the app's default 0 opens a connection per database hop)")
     p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",

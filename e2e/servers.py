@@ -67,7 +67,8 @@ class Server:
         with open(self.log, "a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "waitroom.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--lifespan", "off", "--ws-per-message-deflate", "false"],
+                 "--port", str(self.port), "--lifespan", "off",
+                 "--ws", "websockets-sansio", "--ws-per-message-deflate", "false"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, self.process, self.log)

@@ -88,13 +88,13 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         # Channels waits on the page and on the channel layer with asyncio.wait
         # and a new task for every message; for the ten thousand pages of a
-        # broadcast that is most of the cost. Two plain loops that take turns
-        # at dispatching do the same: one message at a time, in arrival order.
+        # broadcast that is most of the cost. Here this task reads the page and
+        # one more reads the channel layer; they take turns at dispatching: one
+        # message at a time, in arrival order.
         self.scope = scope
         self.base_send = send
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = await self.channel_layer.new_channel()
-        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
         turn = asyncio.Lock()
 
         async def pump(source):
@@ -103,17 +103,29 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
                 async with turn:
                     await self.dispatch(message)
 
-        pumps = [asyncio.ensure_future(pump(receive)), asyncio.ensure_future(pump(self.channel_receive))]
+        page = asyncio.current_task()
+        events = asyncio.ensure_future(pump(functools.partial(self.channel_layer.receive, self.channel_name)))
+
+        def events_stopped(task):  # an event ended the socket: stop reading the page too
+            if not task.cancelled():
+                page.cancel()
+
+        events.add_done_callback(events_stopped)
         try:
-            done, _ = await asyncio.wait(pumps, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()
+            await pump(receive)
         except StopConsumer:
             pass
+        except asyncio.CancelledError:
+            if not events.done() or events.cancelled():
+                raise  # cancelled from outside
+            try:
+                events.result()
+            except StopConsumer:
+                pass
         finally:
-            for task in pumps:
-                task.cancel()
-            await asyncio.gather(*pumps, return_exceptions=True)
+            events.remove_done_callback(events_stopped)
+            events.cancel()
+            await asyncio.gather(events, return_exceptions=True)
 
     async def dispatch(self, message):
         # Channels closes stale database connections before every event, which

@@ -7,7 +7,6 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import CookieMiddleware  # noqa: E402
 
 from realtime.middleware import SessionReaderMiddleware  # noqa: E402
 
@@ -19,7 +18,7 @@ application = ProtocolTypeRouter(
         # Sessions for every socket; the signed-in user only where staff are
         # (routing.py): a caller's page is known by its session alone.
         "websocket": AllowedHostsOriginValidator(
-            CookieMiddleware(SessionReaderMiddleware(URLRouter(websocket_urlpatterns)))
+            SessionReaderMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )
