@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from realtime import events
 from waitroom.errors import ActionError
+from waitroom.lookups import among
 from waiting.actions import lock_caller
 from waiting.models import Caller, Sender, Status
 
@@ -40,7 +41,9 @@ def clean_client_id(client_id):
 
 
 def _append(callers, *, sender, body, author, client_id, now):
-    """Add one message to each caller's thread (callers are locked)."""
+    """Add one message to each caller's thread (callers are locked; of each,
+    only the id, message_count and version are needed)."""
+    author_id = author.pk if author is not None else None
     messages = []
     for caller in callers:
         caller.message_count += 1
@@ -49,10 +52,10 @@ def _append(callers, *, sender, body, author, client_id, now):
         caller.version += 1
         messages.append(
             Message(
-                caller=caller,
+                caller_id=caller.pk,
                 seq=caller.message_count,
                 sender=sender,
-                author=author,
+                author_id=author_id,
                 body=body,
                 client_id=client_id,
                 created_at=now,
@@ -63,7 +66,7 @@ def _append(callers, *, sender, body, author, client_id, now):
     else:
         Message.objects.bulk_create(messages)
     # One statement for all: the rows are locked, so +1 here is the count read above +1.
-    Caller.objects.filter(pk__in=[c.pk for c in callers]).update(
+    Caller.objects.filter(among("pk", [c.pk for c in callers])).update(
         message_count=F("message_count") + 1,
         last_message_from=sender,
         last_message_at=now,
@@ -107,21 +110,21 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
         callers = list(
             Caller.objects.present()
             .select_for_update(of=("self",))
-            .filter(clinic=clinic, pk__in=ids)
+            .filter(among("pk", ids), clinic=clinic)
             .order_by("pk")
+            .only("id", "message_count", "version")  # all a notification changes
         )
         if not callers:
             raise ActionError("no_callers", _("None of these callers is in the waiting area."))
         if client_id:
             done = set(
-                Message.objects.filter(caller__in=callers, client_id=client_id).values_list("caller_id", flat=True)
+                Message.objects.filter(among("caller_id", ids), client_id=client_id).values_list("caller_id", flat=True)
             )
             callers = [c for c in callers if c.pk not in done]
             if not callers:
                 return []
-        messages = _append(
-            callers, sender=Sender.CLINIC, body=body, author=actor, client_id=client_id, now=timezone.now()
-        )
+        now = timezone.now()
+        messages = _append(callers, sender=Sender.CLINIC, body=body, author=actor, client_id=client_id, now=now)
         record(
             "message.notify",
             clinic=clinic,
@@ -135,7 +138,7 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
                 events.publish_thread_messages(callers[0].pk, messages)
             else:
                 events.publish_broadcast(clinic.pk, messages)
-            events.publish_callers_changed(clinic.pk, callers)
+            events.publish_threads_grew(clinic.pk, callers, sender=Sender.CLINIC, at=now)
 
         transaction.on_commit(announce)
     return messages
@@ -190,25 +193,17 @@ def do_record_many_receipts(receipts):
                     callers_by_seq[numbers[index]].append(caller_id)
             changed = 0
             for seq, caller_ids in callers_by_seq.items():
-                for chunk in chunks(caller_ids):
-                    changed += Message.objects.filter(
-                        caller_id__in=chunk, sender=Sender.CLINIC, seq__lte=seq, **{f"{field}__isnull": True}
-                    ).update(**{field: now})
+                changed += Message.objects.filter(
+                    among("caller_id", caller_ids), sender=Sender.CLINIC, seq__lte=seq, **{f"{field}__isnull": True}
+                ).update(**{field: now})
             counts.append(changed)
         if any(counts):
             by_clinic = defaultdict(list)
-            for chunk in chunks(list(receipts)):
-                for caller_id, clinic_id in Caller.objects.filter(pk__in=chunk).values_list("pk", "clinic_id"):
-                    delivered, seen = receipts[caller_id]
-                    by_clinic[clinic_id].append({"caller_id": caller_id, "delivered_seq": delivered, "seen_seq": seen})
+            for caller_id, clinic_id in Caller.objects.filter(among("pk", receipts)).values_list("pk", "clinic_id"):
+                delivered, seen = receipts[caller_id]
+                by_clinic[clinic_id].append({"caller_id": caller_id, "delivered_seq": delivered, "seen_seq": seen})
             transaction.on_commit(lambda: [events.publish_receipts(c, r) for c, r in by_clinic.items()])
     return tuple(counts)
-
-
-def chunks(items, size=900):
-    """Within SQLite's limit on a statement's parameters."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def thread(caller, *, after=0):

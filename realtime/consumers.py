@@ -486,6 +486,15 @@ class DashboardConsumer(PageConsumer):
     async def clinic_changed(self, event):
         await self.send_json({"type": "clinic", "clinic": event["clinic"]})
 
+    async def threads_grew(self, event):
+        counts = []
+        for caller_id, version, count in event["counts"]:
+            if version > self.versions.get(caller_id, version):  # a card this page shows, and newer
+                self.versions[caller_id] = version
+                counts.append([caller_id, version, count])
+        if counts:
+            await self.send_json({"type": "counts", "sender": event["sender"], "at": event["at"], "counts": counts})
+
     async def receipts_changed(self, event):
         await self.send_json({"type": "receipts", "receipts": event["receipts"]})
 

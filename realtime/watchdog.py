@@ -31,6 +31,7 @@ from waiting.actions import (
     do_mark_unconnected_offline,
 )
 from waiting.models import Caller
+from waitroom.lookups import among
 
 from . import presence
 
@@ -130,11 +131,7 @@ class Watchdog:
 
 
 def thread_counts(caller_ids):
-    counts = {}
-    for i in range(0, len(caller_ids), 900):  # SQLite's limit on query parameters
-        chunk = caller_ids[i : i + 900]
-        counts.update(Caller.objects.filter(pk__in=chunk).values_list("pk", "message_count"))
-    return counts
+    return dict(Caller.objects.filter(among("pk", caller_ids)).values_list("pk", "message_count"))
 
 
 def sweep():

@@ -4,12 +4,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from audit.models import AuditEvent
-from messaging.actions import do_notify, do_send_caller_message
+from messaging.actions import do_notify, do_record_many_receipts, do_send_caller_message
 from messaging.models import Message
 from realtime.events import (
-    CALLERS_CHANGED,
+    THREADS_GREW,
     THREAD_BROADCAST,
     THREAD_MESSAGES,
     caller_group,
@@ -52,9 +53,9 @@ def test_it_notifies_one_caller(clinic, team_member, django_capture_on_commit_ca
     ]
     assert toms_page.events() == []
     (event,) = staff.events()
-    assert event["type"] == CALLERS_CHANGED
-    (card,) = event["cards"]
-    assert (card["id"], card["message_count"], card["last_message_from"], card["version"]) == (sue.pk, 1, "clinic", 2)
+    assert event["type"] == THREADS_GREW
+    assert (event["sender"], event["at"]) == ("clinic", message.created_at.isoformat())
+    assert event["counts"] == [[sue.pk, 2, 1]]  # id, version, message_count: the badge
 
     audit = AuditEvent.objects.get(action="message.notify")
     assert audit.actor == team_member and audit.caller_id == sue.pk
@@ -81,7 +82,7 @@ def test_it_notifies_many(clinic, team_member, django_capture_on_commit_callback
     assert event["message"]["body"] == LATE
     assert event["seqs"] == {str(callers[0].pk): 1, str(callers[1].pk): 2, str(callers[2].pk): 1}
     (event,) = staff.events()
-    assert {card["id"]: card["message_count"] for card in event["cards"]} == {
+    assert {caller_id: count for caller_id, _, count in event["counts"]} == {
         callers[0].pk: 1, callers[1].pk: 2, callers[2].pk: 1
     }
     assert AuditEvent.objects.filter(action="message.notify").latest("id").details == {"recipients": 3}
@@ -337,3 +338,25 @@ def test_simultaneous_senders_get_consecutive_numbers(transactional_db, clinic, 
     caller.refresh_from_db()
     assert caller.message_count == 15
     assert caller.version == 16
+
+
+def test_a_notification_to_a_crowd(clinic, team_member, django_capture_on_commit_callbacks):
+    """More callers than one statement could name one by one on SQLite (999)."""
+    now = timezone.now()
+    crowd = Caller.objects.bulk_create(
+        [Caller(clinic=clinic, name=f"Caller {i}", arrived_at=now, status_changed_at=now) for i in range(1500)]
+    )
+    ids = [c.pk for c in crowd]
+    do_notify(clinic, actor=team_member, caller_ids=ids[:10], body="First")
+    pages = Listener(callers_group(clinic.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = do_notify(clinic, actor=team_member, caller_ids=ids, body=LATE, client_id="crowd-1")
+    assert len(sent) == 1500
+    assert do_notify(clinic, actor=team_member, caller_ids=ids, body=LATE, client_id="crowd-1") == []
+
+    (event,) = pages.events()
+    assert len(event["seqs"]) == 1500
+    assert {event["seqs"][str(i)] for i in ids[:10]} == {2} and {event["seqs"][str(i)] for i in ids[10:]} == {1}
+    assert Message.objects.filter(body=LATE).count() == 1500
+    assert set(Caller.objects.filter(clinic=clinic).values_list("message_count", flat=True)) == {1, 2}
+    assert do_record_many_receipts({i: (event["seqs"][str(i)], 0) for i in ids}) == (1510, 0)

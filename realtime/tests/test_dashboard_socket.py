@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 
 from clinics.actions import do_change_configuration
 from clinics.models import Clinic
-from messaging.actions import do_notify
+from messaging.actions import do_notify, do_send_caller_message
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN, DashboardConsumer
 from realtime.tests.helpers import FRAME, QUIET, callers_frame, closed_with, enter, leave, staff_cookie
 from waiting.actions import do_enter_waiting_area, do_hold_caller, do_leave_waiting_area, do_see_caller
@@ -84,18 +84,37 @@ async def test_it_shows_a_caller_removed_by_another_team_member(sockets, clinic,
 
 
 async def test_it_shows_the_message_counter_live(sockets, clinic, team_member):
+    await database_sync_to_async(Clinic.objects.filter(pk=clinic.pk).update)(guest_messaging_enabled=True)
     ada = await enter(clinic, "Ada Lovelace")
     bob = await enter(clinic, "Bob Marley")
-    dashboard, _ = await sockets.dashboard(team_member, clinic.slug)
+    dashboard, snapshot = await sockets.dashboard(team_member, clinic.slug)
+    versions = {c["id"]: c["version"] for c in snapshot["cards"]}
 
     await database_sync_to_async(do_notify)(
         clinic, actor=team_member, caller_ids=[ada.caller_id, bob.caller_id], body="Running late"
     )
-    cards = (await callers_frame(dashboard))["cards"]
-    assert sorted((c["id"], c["message_count"], c["last_message_from"]) for c in cards) == [
-        (ada.caller_id, 1, "clinic"),
-        (bob.caller_id, 1, "clinic"),
+    frame = await dashboard.receive_json_from(timeout=FRAME)
+    assert (frame["type"], frame["sender"]) == ("counts", "clinic")
+    assert frame["at"]
+    assert sorted(frame["counts"]) == [
+        [ada.caller_id, versions[ada.caller_id] + 1, 1],
+        [bob.caller_id, versions[bob.caller_id] + 1, 1],
     ]
+
+    # The caller answers: the whole card, with the badge turned to the caller.
+    await database_sync_to_async(do_send_caller_message)(ada.caller_id, body="Thanks")
+    (card,) = (await callers_frame(dashboard))["cards"]
+    assert (card["id"], card["message_count"], card["last_message_from"]) == (ada.caller_id, 2, "caller")
+
+
+async def test_counts_reach_only_the_clinics_dashboards(sockets, clinic, other_clinic, team_member, outsider):
+    ada = await enter(clinic, "Ada Lovelace")
+    ours, _ = await sockets.dashboard(team_member, clinic.slug)
+    theirs, _ = await sockets.dashboard(outsider, other_clinic.slug)
+    await database_sync_to_async(do_notify)(clinic, actor=team_member, caller_ids=[ada.caller_id], body="One")
+    (count,) = (await ours.receive_json_from(timeout=FRAME))["counts"]
+    assert count[0] == ada.caller_id
+    assert await theirs.receive_nothing(timeout=QUIET)
 
 
 async def test_it_tells_every_dashboard_of_the_clinic(sockets, clinic, team_member, clinic_admin):

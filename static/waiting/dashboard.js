@@ -34,6 +34,18 @@ function onFrame(frame) {
   } else if (frame.type === "callers") {
     for (const card of frame.cards) applyCard(card, { quiet: false });
     refresh();
+  } else if (frame.type === "counts") {
+    // The clinic wrote to these callers: their badges, nothing else, changed.
+    for (const [id, version, count] of frame.counts) {
+      const old = cards.get(id);
+      if (old) {
+        applyCard(
+          { ...old, version, message_count: count, last_message_from: frame.sender, last_message_at: frame.at },
+          { quiet: false },
+        );
+      }
+    }
+    refresh();
   } else if (frame.type === "receipts") {
     const receipt = frame.receipts.find((r) => r.caller_id === thread.callerId);
     if (receipt) showReceipts(receipt.delivered_seq, receipt.seen_seq);
