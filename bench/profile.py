@@ -92,7 +92,7 @@ def summarize(path, top=25):
 BUCKETS = [
     ("staff POST: do_notify (database)", ("do_notify (",)),
     ("staff POST: announce broadcast", ("publish_broadcast (",)),
-    ("staff POST: dashboard cards", ("publish_callers_changed (",)),
+    ("staff POST: dashboard badges", ("publish_threads_grew (",)),
     ("staff POST: rest of the request", ("notify (messaging/views.py)", "ASGIHandler")),
     ("caller connect (session, visit, snapshot)", ("_connect_and_snapshot (", "CallerConsumer._visit (", "get_user (",
                                                    "CallerConsumer.connect (", "resolve_session (")),

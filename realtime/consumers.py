@@ -104,28 +104,28 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
                     await self.dispatch(message)
 
         page = asyncio.current_task()
-        events = asyncio.ensure_future(pump(functools.partial(self.channel_layer.receive, self.channel_name)))
+        layer = asyncio.ensure_future(pump(functools.partial(self.channel_layer.receive, self.channel_name)))
 
-        def events_stopped(task):  # an event ended the socket: stop reading the page too
+        def layer_stopped(task):  # an event ended the socket: stop reading the page too
             if not task.cancelled():
                 page.cancel()
 
-        events.add_done_callback(events_stopped)
+        layer.add_done_callback(layer_stopped)
         try:
             await pump(receive)
         except StopConsumer:
             pass
         except asyncio.CancelledError:
-            if not events.done() or events.cancelled():
+            if not layer.done() or layer.cancelled():
                 raise  # cancelled from outside
             try:
-                events.result()
+                layer.result()
             except StopConsumer:
                 pass
         finally:
-            events.remove_done_callback(events_stopped)
-            events.cancel()
-            await asyncio.gather(events, return_exceptions=True)
+            layer.remove_done_callback(layer_stopped)
+            layer.cancel()
+            await asyncio.gather(layer, return_exceptions=True)
 
     async def dispatch(self, message):
         # Channels closes stale database connections before every event, which
