@@ -1,6 +1,6 @@
 """The ceiling: the fastest simple thing a Python websockets server can do.
 
-    python bench/ceiling.py --port 9101 --http-port 9102
+    python -m bench.ceiling --port 9101 --http-port 9102
 
 No framework, no storage, no channel layer. It speaks just enough of
 Waitroom's caller protocol for the benchmark's client, unchanged, to use it:
@@ -16,7 +16,8 @@ Waitroom's caller protocol for the benchmark's client, unchanged, to use it:
   seq, and answers {"sent": n}.
 
 Per-message deflate is off, as on Waitroom's uvicorn. It runs on uvloop, as
-uvicorn does.
+uvicorn does, and freezes what survives a full collection, as Waitroom's servers
+do (waitroom/heap.py).
 """
 
 import argparse
@@ -28,6 +29,8 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import broadcast, serve
+
+from waitroom.heap import keep_full_collections_short
 
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 HEARTBEAT_SECONDS = 5
@@ -151,6 +154,7 @@ if __name__ == "__main__":
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    keep_full_collections_short()  # as Waitroom's servers do (waitroom/heap.py)
     try:
         import uvloop
 

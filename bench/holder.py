@@ -21,6 +21,8 @@ import json
 import resource
 import sys
 
+from waitroom.heap import keep_full_collections_short
+
 from .client import Pool, Round
 
 
@@ -78,6 +80,7 @@ async def main():
 
 
 if __name__ == "__main__":
+    keep_full_collections_short()  # ten thousand pages in one process, as in bench.run
     try:
         import uvloop
 

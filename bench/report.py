@@ -187,7 +187,8 @@ def render(report):
         "dashboard), divided by the pages connected; pages are connected incrementally (1,000, then "
         "4,000 more, …).")
     add("- **The ceiling** (`bench/ceiling.py`): a bare `websockets` server, no framework and no storage, "
-        "on uvloop, per-message deflate off. It accepts the same URL, cookie and Origin, answers with a "
+        "on uvloop, per-message deflate off, long-lived objects frozen after full collections as in Waitroom's "
+        "servers and the benchmark's client (`waitroom/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
         "hello of Waitroom's shape and heartbeats, and on the same `POST /clinics/<slug>/notify/` (on a "
         "second port: websockets' HTTP side speaks GET only) sends each named page a `message` frame of "
         "Waitroom's shape with that page's next seq. Session keys are registered with it by the benchmark "

@@ -40,6 +40,8 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
+from waitroom.heap import keep_full_collections_short
+
 from .client import Dashboard, Http, Pool, Round, clock
 from .profile import Profiler
 
@@ -226,7 +228,7 @@ class Ceiling(Target):
 
     async def start(self):
         port, http_port = free_port(), free_port()
-        server = Server("ceiling", [PYTHON, str(ROOT / "bench" / "ceiling.py"), "--port", str(port),
+        server = Server("ceiling", [PYTHON, "-m", "bench.ceiling", "--port", str(port),
                                     "--http-port", str(http_port)], dict(os.environ), self.tmp)
         self.servers.append(server)
         await server.wait_port(port)
@@ -856,6 +858,7 @@ def parse(argv=None):
 
 if __name__ == "__main__":
     arguments = parse()
+    keep_full_collections_short()  # the pages live in this process: their clock must not stop for a second
     try:
         import uvloop
 

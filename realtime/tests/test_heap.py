@@ -1,0 +1,95 @@
+"""A server freezes what survives a full collection (waitroom/heap.py): that is
+only safe if a closed page's objects go without the cycle collector."""
+
+import asyncio
+import gc
+import weakref
+
+import pytest
+from channels.db import database_sync_to_async
+
+from messaging.actions import do_notify
+from realtime.consumers import CallerConsumer, DashboardConsumer
+from realtime.tests.helpers import FRAME, enter
+from waitroom.heap import FreezeSurvivors
+
+
+@pytest.fixture
+def freezer():
+    """A FreezeSurvivors of the test's own (instead of the process's, which
+    waitroom/asgi.py installs), and only the test's own collections."""
+    callback, installed = FreezeSurvivors(), gc.callbacks[:]
+    gc.callbacks[:] = [c for c in installed if not isinstance(c, FreezeSurvivors)] + [callback]
+    gc.disable()
+    yield callback
+    gc.enable()
+    gc.callbacks[:] = installed
+    gc.unfreeze()
+
+
+class Node:
+    def __init__(self):
+        self.other = None
+
+
+def cycle():
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
+def test_what_survives_a_full_collection_is_frozen_and_newer_garbage_still_goes(freezer):
+    gc.collect()
+    assert freezer.kept > 0 and gc.get_freeze_count() > 0
+    gone = cycle()
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_cycle_frozen_alive_goes_once_the_frozen_set_has_doubled(freezer):
+    kept = [Node()]
+    kept[0].other = kept[0]
+    garbage = weakref.ref(kept[0])
+    gc.collect()  # survives: frozen
+    kept.clear()  # garbage now, but in a cycle the collector no longer walks
+    gc.collect()
+    assert garbage() is not None
+    more = [Node() for _ in range(2 * freezer.kept)]
+    gc.collect()  # frozen too: now more than twice what the thorough one kept
+    gc.collect()  # so this one thaws instead of freezing
+    assert gc.get_freeze_count() == 0
+    gc.collect()  # walks everything
+    assert garbage() is None
+    assert freezer.kept >= len(more)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_closed_pages_are_freed_without_the_cycle_collector(sockets, clinic, team_member, monkeypatch):
+    alive = weakref.WeakSet()
+
+    def counted(consumer):
+        def __init__(self, *args, **kwargs):
+            super(consumer, self).__init__(*args, **kwargs)
+            alive.add(self)
+
+        monkeypatch.setattr(consumer, "__init__", __init__)
+
+    counted(CallerConsumer)
+    counted(DashboardConsumer)
+    visits = [await enter(clinic, f"Caller {i}") for i in range(10)]
+    gc.collect()
+    gc.disable()
+    try:
+        pages = [(await sockets.caller(visit))[0] for visit in visits]
+        await sockets.dashboard(team_member, clinic.slug)
+        await database_sync_to_async(do_notify)(
+            clinic, actor=team_member, caller_ids=[v.caller_id for v in visits], body="Dr Lee is ready"
+        )
+        for page in pages:
+            assert (await page.receive_json_from(timeout=FRAME))["type"] == "message"
+        assert len(alive) == 11
+        await sockets.close_all()
+        await asyncio.sleep(0.1)
+        assert len(alive) == 0
+    finally:
+        gc.enable()
