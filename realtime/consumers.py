@@ -123,6 +123,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
             except StopConsumer:
                 pass
         finally:
+            watchdog.unwatch(self)  # however the page ended
             layer.remove_done_callback(layer_stopped)
             layer.cancel()
             await asyncio.gather(layer, return_exceptions=True)

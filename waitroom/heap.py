@@ -24,13 +24,20 @@ processes.
 """
 
 import gc
+import time
 
 
 class FreezeSurvivors:
     """A gc callback: after a full collection, freeze what survived it, or thaw
-    everything once the frozen set is twice what the last thorough one kept."""
+    everything once the frozen set is twice what the last thorough one kept.
 
-    def __init__(self):
+    Counting the frozen set walks it (12 ms for a million objects), and with a
+    small unfrozen heap full collections come often: it is counted once every
+    `count_every` seconds."""
+
+    def __init__(self, count_every=60.0):
+        self.count_every = count_every
+        self.counted_at = time.monotonic()
         self.thorough = True  # the next full collection walks everything
         self.kept = 0  # objects the last thorough collection kept
 
@@ -41,11 +48,18 @@ class FreezeSurvivors:
             self.thorough = False
             gc.freeze()
             self.kept = gc.get_freeze_count()
-        elif gc.get_freeze_count() > 2 * self.kept:
+        elif self._doubled():
             self.thorough = True
             gc.unfreeze()
         else:
             gc.freeze()
+
+    def _doubled(self):
+        now = time.monotonic()
+        if now - self.counted_at < self.count_every:
+            return False
+        self.counted_at = now
+        return gc.get_freeze_count() > 2 * self.kept
 
 
 def keep_full_collections_short():

@@ -1,5 +1,6 @@
-"""A server freezes what survives a full collection (waitroom/heap.py): that is
-only safe if a closed page's objects go without the cycle collector."""
+"""What a closed page leaves behind. A server freezes what survives a full
+collection (waitroom/heap.py): that is only cheap if a closed page's objects go
+without the cycle collector; and the channel layer must forget its inbox."""
 
 import asyncio
 import gc
@@ -7,6 +8,7 @@ import weakref
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from messaging.actions import do_notify
 from realtime.consumers import CallerConsumer, DashboardConsumer
@@ -18,7 +20,7 @@ from waitroom.heap import FreezeSurvivors
 def freezer():
     """A FreezeSurvivors of the test's own (instead of the process's, which
     waitroom/asgi.py installs), and only the test's own collections."""
-    callback, installed = FreezeSurvivors(), gc.callbacks[:]
+    callback, installed = FreezeSurvivors(count_every=0), gc.callbacks[:]
     gc.callbacks[:] = [c for c in installed if not isinstance(c, FreezeSurvivors)] + [callback]
     gc.disable()
     yield callback
@@ -93,3 +95,17 @@ async def test_closed_pages_are_freed_without_the_cycle_collector(sockets, clini
         assert len(alive) == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_closed_pages_leave_nothing_in_the_channel_layer(sockets, clinic, team_member):
+    layer = get_channel_layer()
+    before = len(layer.channels)
+    for visit in [await enter(clinic, f"Caller {i}") for i in range(5)]:
+        await sockets.caller(visit)
+    await sockets.dashboard(team_member, clinic.slug)
+    assert len(layer.channels) == before + 6
+    await sockets.close_all()
+    await asyncio.sleep(0.1)
+    assert len(layer.channels) == before
+    assert not any(layer.groups.values())
