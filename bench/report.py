@@ -169,8 +169,8 @@ def render(report):
         "(`{\"type\": \"receipt\", \"delivered\": seq, \"seen\": seq}` after each message, as a visible page "
         "sends; `--receipts off|on`). A staff member's dashboard socket is open on the first process during "
         "every Waitroom run (it gets each notify-all's `callers` update), as it would be in a clinic.")
-    add(f"- **Servers**: `uvicorn waitroom.asgi:application --lifespan off --ws-per-message-deflate false "
-        f"--no-access-log` (uvloop, httptools); `DB_CONN_MAX_AGE={args['conn_max_age']}`; SQLite is a fresh "
+    add(f"- **Servers**: `uvicorn waitroom.asgi:application --lifespan off --ws {args['ws']} "
+        f"--ws-per-message-deflate false --no-access-log` (uvloop, httptools); `DB_CONN_MAX_AGE={args['conn_max_age']}`; SQLite is a fresh "
         f"file in a temp dir (WAL); PostgreSQL is a fresh database `waitroom_bench`; Redis is database "
         f"`{args['redis'].rsplit('/', 1)[-1]}`, flushed first, with the `{args['channel_layer']}` layer. "
         "The 2-process run splits the pages evenly across the two ports (no sticky sessions); staff send "

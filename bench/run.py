@@ -448,6 +448,8 @@ async def notify_one(target, pool, samples, args):
                 break  # the server is not keeping up: report what was measured
         else:
             latencies.append((r.last - sent_at) * 1000)
+            if os.environ.get("DUMP_LAT"):
+                print(f"LAT {time.time():.3f} {latencies[-1]:.1f} {(answered_at - sent_at) * 1000:.1f}", flush=True)
             responses.append((answered_at - sent_at) * 1000)
         # (Its receipt is written with the others' in the server's next second: not waited for.)
         await asyncio.sleep(0.01 + rng.random() * 0.02)
@@ -834,8 +836,8 @@ def parse(argv=None):
     p.add_argument("--postgres", default=POSTGRES)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="a spare Redis database: it is flushed")
     p.add_argument("--channel-layer", choices=["pubsub", "core"], default="pubsub")
-    p.add_argument("--ws", default="websockets-sansio",
-                   help="uvicorn's websocket implementation (websockets-sansio, websockets, wsproto)")
+    p.add_argument("--ws", default="realtime.protocol:PageProtocol",
+                   help="uvicorn's websocket implementation (realtime.protocol:PageProtocol, websockets-sansio, websockets, wsproto)")
     p.add_argument("--conn-max-age", type=int, default=60,
                    help="DB_CONN_MAX_AGE for the servers (default 60; the app's default 0 opens a connection per database hop)")
     p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
