@@ -448,8 +448,6 @@ async def notify_one(target, pool, samples, args):
                 break  # the server is not keeping up: report what was measured
         else:
             latencies.append((r.last - sent_at) * 1000)
-            if os.environ.get("DUMP_LAT"):
-                print(f"LAT {time.time():.3f} {latencies[-1]:.1f} {(answered_at - sent_at) * 1000:.1f}", flush=True)
             responses.append((answered_at - sent_at) * 1000)
         # (Its receipt is written with the others' in the server's next second: not waited for.)
         await asyncio.sleep(0.01 + rng.random() * 0.02)
