@@ -196,6 +196,11 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     async def on_heartbeat(self, content):
         await self.send(text_data=HEARTBEAT)
 
+    async def went_silent(self):
+        """No frame for longer than the heartbeat timeout (the watchdog says):
+        the page is gone without a goodbye."""
+        await self.close(code=CLOSE_SILENT)
+
     async def send_error(self, code, message, **extra):
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
@@ -295,9 +300,8 @@ class CallerConsumer(PageConsumer):
             await database_sync_to_async(publish_call_of)(self.caller_id)
 
     async def went_silent(self):
-        """No frame for longer than the heartbeat timeout: the page is gone."""
         await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
-        await self.close(code=CLOSE_SILENT)
+        await super().went_silent()
 
     # Frames from the page ---------------------------------------------------
 

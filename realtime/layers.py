@@ -15,7 +15,8 @@ import time
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
+from channels_redis.utils import _wrap_close
 
 CLEAN_EVERY_SECONDS = 60.0  # a sweep walks every channel and group: 10,000 of each at 10,000 pages
 
@@ -112,15 +113,30 @@ class LocalChannelLayer(InMemoryChannelLayer):
             super()._clean_expired()
 
 
+class _PubSubLoopLayer(RedisPubSubLoopLayer):
+    async def _subscribe_to_channel(self, channel):
+        self.channels[channel] = Inbox(maxsize=float("inf"))  # unbounded, as the stock asyncio.Queue
+        await self._get_shard(channel).subscribe(channel)
+
+
 class SharedRedisPubSubLayer(RedisPubSubChannelLayer):
     """Redis pub/sub (many processes): one publish per group, one message per
     process, and now one deserialisation per process too — the consumers of a
-    group are handed the very same bytes, so the last result is reused."""
+    group are handed the very same bytes, so the last result is reused. Each
+    channel's queue is an Inbox, as in the in-memory layer."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._last_raw = None
         self._last_message = None
+
+    def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _PubSubLoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+        return layer
 
     def deserialize(self, message):
         if message is self._last_raw:

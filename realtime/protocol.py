@@ -8,7 +8,8 @@ the socket is open, the handshake's request and response (their headers: about
 (four deques, one of them in its Event) and an asyncio.Event for flow control
 (one more deque). Ten thousand idle pages hold ten thousand of each. This
 subclass lets go of the handshake once it is answered and uses a single-reader
-inbox and a slotted gate instead. Everything else is uvicorn's: the class is
+inbox and a slotted gate instead, and sends no keepalive pings of its own
+(the pages' heartbeats do that job). Everything else is uvicorn's: the class is
 tied to the uvicorn version pinned in pyproject.toml, and every test that
 drives a real server (e2e/) goes through it.
 """
@@ -56,6 +57,9 @@ class PageProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.queue = Inbox(maxsize=float("inf"))
         self.writable = Gate()
+        # No keepalive pings (nor a timer per page for them): every page sends
+        # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
+        self.ping_interval = None
 
     async def send(self, message):
         await super().send(message)

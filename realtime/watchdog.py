@@ -1,7 +1,9 @@
 """One task per server process that keeps its pages honest.
 
-- Every second: a caller page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT
-  is closed and the caller is Offline (a tab on a dead network never says goodbye).
+- Every second: a page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT is
+  closed, and a caller's shows them Offline (a tab on a dead network never says
+  goodbye). Every page sends heartbeats (static/waitroom/socket.js), so this is
+  the only keepalive: uvicorn's own pings are off (realtime/protocol.py).
 - Every few seconds: this process says it is alive; caller pages that are
   behind the database (an announcement the channel layer dropped — over
   capacity, or Redis restarting) catch up from it, in one query for all; a
@@ -110,15 +112,13 @@ class Watchdog:
         pages, dashboards = [], []  # caller pages still heard from; the clinics' dashboards
         async for consumers in in_slices(list(self.consumers)):
             for page in consumers:
-                if not (getattr(page, "caller_id", None) and page.serving):
-                    if hasattr(page, "check_cards"):
-                        dashboards.append(page)
-                    continue
                 if now - page.last_frame_at > timeout:
                     self.consumers.discard(page)
                     self._spawn(page.went_silent())
-                else:
+                elif getattr(page, "caller_id", None) and page.serving:
                     pages.append(page)
+                elif hasattr(page, "check_cards"):
+                    dashboards.append(page)
         if now - self.last_catch_up >= settings.WAITROOM_CATCH_UP_SECONDS:
             self.last_catch_up = now
             if presence.heartbeat_due():

@@ -20,6 +20,30 @@ async def card_of(dashboard):
     return card
 
 
+async def heartbeats(page):
+    """What static/waitroom/socket.js does for every page: a heartbeat a
+    third of a (shortened) timeout apart."""
+    while True:
+        await page.send_json_to({"type": "heartbeat"})
+        await asyncio.sleep(0.3)
+
+
+async def next_frame(page):
+    """The next frame that is not an answer to a heartbeat."""
+    while (frame := await page.receive_json_from(timeout=FRAME)) == {"type": "heartbeat"}:
+        pass
+    return frame
+
+
+async def only_heartbeats(page, seconds=QUIET):
+    """Nothing but answers to heartbeats for a while (without a receive that
+    times out: the test communicator ends the page then)."""
+    await asyncio.sleep(seconds)
+    while not page.output_queue.empty():
+        assert await page.receive_json_from() == {"type": "heartbeat"}
+    return True
+
+
 async def test_it_shows_a_caller_offline_when_their_page_goes(sockets, clinic, team_member):
     ada = await enter(clinic)
     page, _ = await sockets.caller(ada)
@@ -114,19 +138,28 @@ async def test_it_closes_a_silent_page_and_shows_the_caller_offline(sockets, cli
     ada = await enter(clinic)
     page, _ = await sockets.caller(ada)
     dashboard, _ = await sockets.dashboard(team_member, clinic.slug)
+    beating = asyncio.ensure_future(heartbeats(dashboard))
 
     # The page sends nothing: a tab on a network that died without a goodbye.
     within = settings.WAITROOM_HEARTBEAT_TIMEOUT + 2 * CHECK_SECONDS + FRAME
     assert await closed_with(page, timeout=within) == CLOSE_SILENT
-    card = await card_of(dashboard)
+    card = (await next_frame(dashboard))["cards"][0]
     assert (card["id"], card["status"]) == (ada.caller_id, "offline")
 
     # When the network returns, the page reconnects and the caller is back.
     await page.disconnect()
-    assert await dashboard.receive_nothing(timeout=QUIET)
+    assert await only_heartbeats(dashboard)
     page, hello = await sockets.caller(ada)
     assert hello["visit"]["status"] == "waiting"
-    assert (await card_of(dashboard))["status"] == "waiting"
+    assert (await next_frame(dashboard))["cards"][0]["status"] == "waiting"
+    beating.cancel()
+
+
+async def test_it_closes_a_silent_dashboard(sockets, clinic, team_member, settings):
+    settings.WAITROOM_HEARTBEAT_TIMEOUT = 1
+    dashboard, _ = await sockets.dashboard(team_member, clinic.slug)
+    within = settings.WAITROOM_HEARTBEAT_TIMEOUT + 2 * CHECK_SECONDS + FRAME
+    assert await closed_with(dashboard, timeout=within) == CLOSE_SILENT
 
 
 async def test_it_keeps_a_page_that_sends_heartbeats(sockets, clinic, team_member, settings):
@@ -135,10 +168,11 @@ async def test_it_keeps_a_page_that_sends_heartbeats(sockets, clinic, team_membe
     page, _ = await sockets.caller(ada)
     dashboard, _ = await sockets.dashboard(team_member, clinic.slug)
 
-    # Heartbeats for three timeouts' worth of the watchdog's checks.
+    # Heartbeats (from both) for three timeouts' worth of the watchdog's checks.
     for _ in range(10):
-        await page.send_json_to({"type": "heartbeat"})
-        assert await page.receive_json_from(timeout=FRAME) == {"type": "heartbeat"}
+        for socket in (page, dashboard):
+            await socket.send_json_to({"type": "heartbeat"})
+            assert await socket.receive_json_from(timeout=FRAME) == {"type": "heartbeat"}
         await asyncio.sleep(0.3)
 
     assert await dashboard.receive_nothing(timeout=QUIET)
