@@ -65,3 +65,10 @@ class FreezeSurvivors:
 def keep_full_collections_short():
     if not any(isinstance(c, FreezeSurvivors) for c in gc.callbacks):
         gc.callbacks.append(FreezeSurvivors())
+    # Python starts a full collection after ten of the middle generation once a
+    # quarter as many objects as the last full one kept have survived; with the
+    # old ones frozen that quarter is small, and what survives a while (each idle
+    # page's waiting future, renewed with every heartbeat) passes it every second
+    # or so at 10,000 pages. A hundred instead of ten: one pause every half
+    # minute or so rather than one a second (measured: docs/benchmarks.md).
+    gc.set_threshold(700, 10, 100)
