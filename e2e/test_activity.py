@@ -32,8 +32,10 @@ def test_activity_log_of_a_visit(new_page, clinic, clinic_admin, team_member):
     # Lee sees her, puts her on hold and leaves.
     join_call(lee, "Sue Smith")
     caller_in_call(sue)
-    participant(call_manager(lee), "Sue Smith").get_by_role("button", name="Hold").click()
+    drawer = call_manager(lee)
+    participant(drawer, "Sue Smith").get_by_role("button", name="Hold").click()
     expect(sue.get_by_role("heading", name="You are on hold")).to_be_visible()
+    expect(participant(drawer, "Sue Smith").get_by_role("button", name="Resume")).to_be_visible()
     hang_up(lee).get_by_role("button", name="Leave call").click()
     back_on_dashboard(lee, clinic)
     expect_status(card(alex, "Sue Smith"), "On hold")

@@ -68,6 +68,7 @@ function applyCall(next) {
   for (const p of call.participants) tiles.rename(p.id, p.name);
   tiles.setHeld(caller?.id, call.on_hold);
   renderParticipants();
+  if ($("hangup-dialog").open) renderHangupChoices();
 }
 
 // Back to the waiting area, once, whoever ended the call.
@@ -157,7 +158,9 @@ async function act(action, data = {}) {
 
 // Hang up ----------------------------------------------------------------
 
-$("hangup").addEventListener("click", () => {
+// The choices follow the call while the dialog is open: a hold that another
+// page's frame brings a moment later changes them.
+function renderHangupChoices() {
   const caller = callerOf();
   const otherStaff = call.participants.filter((p) => !p.is_caller && p.id !== me).length;
   const alone = !otherStaff && !call.on_hold && caller;
@@ -170,6 +173,10 @@ $("hangup").addEventListener("click", () => {
       : caller
         ? format(S.caller_held_alone, { name: caller.name })
         : "";
+}
+
+$("hangup").addEventListener("click", () => {
+  renderHangupChoices();
   $("hangup-error").hidden = true;
   $("hangup-dialog").showModal();
 });
