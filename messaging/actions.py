@@ -2,6 +2,7 @@
 messages from callers, and receipts."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -40,65 +41,61 @@ def clean_client_id(client_id):
     return client_id
 
 
-def _append(callers, *, sender, body, author, client_id, now):
-    """Add one message to each caller's thread (callers are locked; of each,
-    only the id, message_count and version are needed)."""
-    author_id = author.pk if author is not None else None
-    messages = []
-    for caller in callers:
-        caller.message_count += 1
-        caller.last_message_from = sender
-        caller.last_message_at = now
-        caller.version += 1
-        messages.append(
-            Message(
-                caller_id=caller.pk,
-                seq=caller.message_count,
-                sender=sender,
-                author_id=author_id,
-                body=body,
-                client_id=client_id,
-                created_at=now,
-            )
-        )
-    if len(messages) > BULK_FROM:
-        _insert_many(messages)
-    else:
-        Message.objects.bulk_create(messages)
-    # One statement for all: the rows are locked, so +1 here is the count read above +1.
-    Caller.objects.filter(among("pk", [c.pk for c in callers])).update(
-        message_count=F("message_count") + 1,
-        last_message_from=sender,
-        last_message_at=now,
-        version=F("version") + 1,
+def _append(caller, *, sender, body, author, client_id, now):
+    """Add one message to a (locked) caller's thread."""
+    caller.message_count += 1
+    caller.last_message_from = sender
+    caller.last_message_at = now
+    caller.version += 1
+    message = Message.objects.create(
+        caller=caller, seq=caller.message_count, sender=sender, author=author, body=body, client_id=client_id,
+        created_at=now,
     )
-    return messages
+    Caller.objects.filter(pk=caller.pk).update(
+        message_count=F("message_count") + 1, last_message_from=sender, last_message_at=now, version=F("version") + 1
+    )
+    return message
 
 
-# A broadcast to thousands is inserted with one executemany: the ORM's
-# bulk_create prepares each value of each row in Python, which for ten
-# thousand messages takes seconds before any caller is told.
-BULK_FROM = 100
+class Sent(NamedTuple):
+    """A message the clinic added to one caller's thread."""
+
+    caller_id: int
+    seq: int
+
+
 MESSAGE_COLUMNS = ["caller_id", "seq", "sender", "author_id", "body", "client_id", "created_at"]
 
 
-def _insert_many(messages):
+def _append_to_many(recipients, *, body, author, client_id, now):
+    """Add the clinic's message to each recipient's thread: recipients are
+    locked (caller_id, message_count) rows. One executemany and one UPDATE,
+    and no model instance per recipient: for ten thousand, building them was
+    most of the time before any caller was told."""
+    sent = [Sent(caller_id, count + 1) for caller_id, count in recipients]
     table = connection.ops.quote_name(Message._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in MESSAGE_COLUMNS)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(MESSAGE_COLUMNS))})"
-    created_at = connection.ops.adapt_datetimefield_value(messages[0].created_at)
+    author_id = author.pk if author is not None else None
+    created_at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [(m.caller_id, m.seq, m.sender, m.author_id, m.body, m.client_id, created_at) for m in messages],
-        )
+        cursor.executemany(sql, [(s.caller_id, s.seq, Sender.CLINIC, author_id, body, client_id, created_at) for s in sent])
+    # One statement for all: the rows are locked, so +1 here is the count read above +1.
+    Caller.objects.filter(among("pk", [s.caller_id for s in sent])).update(
+        message_count=F("message_count") + 1,
+        last_message_from=Sender.CLINIC,
+        last_message_at=now,
+        version=F("version") + 1,
+    )
+    return sent
 
 
 def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
     """The clinic sends one message to one or many of its present callers.
 
     Callers who are not the clinic's or have left are skipped; a retried send
-    (same client_id) adds nothing to threads that have it. Returns the new messages.
+    (same client_id) adds nothing to threads that have it. Returns what was
+    sent: (caller_id, seq) of each new message.
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
@@ -107,41 +104,45 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
     except (TypeError, ValueError):
         raise ActionError("invalid", _("caller_ids are numbers."))
     with transaction.atomic():
-        callers = list(
+        recipients = list(
             Caller.objects.present()
             .select_for_update(of=("self",))
             .filter(among("pk", ids), clinic=clinic)
             .order_by("pk")
-            .only("id", "message_count", "version")  # all a notification changes
+            .values_list("id", "message_count", "version")  # all a notification changes
         )
-        if not callers:
+        if not recipients:
             raise ActionError("no_callers", _("None of these callers is in the waiting area."))
         if client_id:
             done = set(
                 Message.objects.filter(among("caller_id", ids), client_id=client_id).values_list("caller_id", flat=True)
             )
-            callers = [c for c in callers if c.pk not in done]
-            if not callers:
+            recipients = [r for r in recipients if r[0] not in done]
+            if not recipients:
                 return []
         now = timezone.now()
-        messages = _append(callers, sender=Sender.CLINIC, body=body, author=actor, client_id=client_id, now=now)
+        sent = _append_to_many([(r[0], r[1]) for r in recipients], body=body, author=actor, client_id=client_id, now=now)
         record(
             "message.notify",
             clinic=clinic,
             actor=actor,
-            caller=callers[0] if len(callers) == 1 else None,
-            recipients=len(callers),
+            caller=Caller(pk=sent[0].caller_id) if len(sent) == 1 else None,
+            recipients=len(sent),
         )
+        # What the pages are told: the message once, and each caller's number.
+        message = Message(sender=Sender.CLINIC, author=actor, body=body, client_id=client_id, created_at=now)
+        badges = [[caller_id, version + 1, count + 1] for caller_id, count, version in recipients]
 
         def announce():
-            if len(messages) == 1:
-                events.publish_thread_messages(callers[0].pk, messages)
+            if len(sent) == 1:
+                message.caller_id, message.seq = sent[0]
+                events.publish_thread_messages(message.caller_id, [message])
             else:
-                events.publish_broadcast(clinic.pk, messages)
-            events.publish_threads_grew(clinic.pk, callers, sender=Sender.CLINIC, at=now)
+                events.publish_broadcast(clinic.pk, message, {s.caller_id: s.seq for s in sent})
+            events.publish_threads_grew(clinic.pk, badges, sender=Sender.CLINIC, at=now)
 
         transaction.on_commit(announce)
-    return messages
+    return sent
 
 
 def do_send_caller_message(caller_id, *, body, client_id=""):
@@ -160,9 +161,7 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
             raise ActionError("messaging_disabled", _("The clinic does not take messages here."))
         if caller.current_status not in CALLER_MAY_WRITE:
             raise ActionError("wrong_status", _("Messages can be sent while waiting or on hold."))
-        (message,) = _append(
-            [caller], sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now()
-        )
+        message = _append(caller, sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now())
         record("message.from_caller", clinic=caller.clinic, caller=caller)
 
         def announce():

@@ -39,7 +39,7 @@ def notify(request, slug):
     except (ValueError, KeyError, TypeError):
         return _error("bad_request", _("Send JSON with caller_ids (a list of numbers) and body."))
     try:
-        messages = actions.do_notify(
+        sent = actions.do_notify(
             membership.clinic,
             actor=request.user,
             caller_ids=caller_ids,
@@ -48,7 +48,7 @@ def notify(request, slug):
         )
     except ActionError as e:
         return _error(e.code, e.message)
-    return JsonResponse({"sent": len(messages)})
+    return JsonResponse({"sent": len(sent)})
 
 
 @login_required

@@ -148,19 +148,11 @@ def publish_callers_changed(clinic_id, callers):
         _send(staff_group(clinic_id), {"type": CALLERS_CHANGED, "cards": [caller_card(c) for c in callers]})
 
 
-def publish_threads_grew(clinic_id, callers, *, sender, at):
-    """The badges of callers the clinic wrote to: what changed on their cards
-    and nothing else — for a notification to ten thousand callers, a tenth of
-    their whole cards."""
-    _send(
-        staff_group(clinic_id),
-        {
-            "type": THREADS_GREW,
-            "sender": sender,
-            "at": _iso(at),
-            "counts": [[c.pk, c.version, c.message_count] for c in callers],
-        },
-    )
+def publish_threads_grew(clinic_id, badges, *, sender, at):
+    """The badges of callers the clinic wrote to, [caller_id, version,
+    message_count] each: what changed on their cards and nothing else — for a
+    notification to ten thousand callers, a tenth of their whole cards."""
+    _send(staff_group(clinic_id), {"type": THREADS_GREW, "sender": sender, "at": _iso(at), "counts": badges})
 
 
 def publish_callers_gone(clinic_id, caller):
@@ -172,16 +164,15 @@ def publish_thread_messages(caller_id, messages):
     _send(caller_group(caller_id), {"type": THREAD_MESSAGES, "messages": [message_for_caller(m) for m in messages]})
 
 
-def publish_broadcast(clinic_id, messages):
+def publish_broadcast(clinic_id, message, seqs):
     """One message to many callers: one event for the clinic's caller pages,
-    each of which picks its own number out of `seqs`."""
-    first = messages[0]
+    each of which picks its own number out of `seqs` ({caller_id: seq})."""
     _send(
         callers_group(clinic_id),
         {
             "type": THREAD_BROADCAST,
-            "message": message_for_caller(first) | {"seq": None},
-            "seqs": {str(m.caller_id): m.seq for m in messages},
+            "message": message_for_caller(message) | {"seq": None},
+            "seqs": {str(caller_id): seq for caller_id, seq in seqs.items()},
         },
     )
 
