@@ -64,13 +64,16 @@ class Sent(NamedTuple):
     seq: int
 
 
+MESSAGE_COLUMNS = ["caller_id", "seq", "sender", "author_id", "body", "client_id", "created_at"]
+
+
 def _append_to_many(recipients, *, body, author, client_id, now):
     """Add the clinic's message to each recipient's thread: recipients are
-    locked (caller_id, message_count) rows. The database copies the rows
+    locked (caller_id, message_count, version) rows. The database copies the rows
     itself (INSERT ... SELECT from the callers, seq = message_count + 1), then
     one UPDATE: no model instance and no parameter per recipient — for ten
     thousand, those were most of the time before any caller was told."""
-    ids = [caller_id for caller_id, _ in recipients]
+    ids = [caller_id for caller_id, _, _ in recipients]
     rows = Caller.objects.filter(among("pk", ids)).values_list(
         "pk",
         F("message_count") + 1,
@@ -92,10 +95,7 @@ def _append_to_many(recipients, *, body, author, client_id, now):
         last_message_at=now,
         version=F("version") + 1,
     )
-    return [Sent(caller_id, count + 1) for caller_id, count in recipients]
-
-
-MESSAGE_COLUMNS = ["caller_id", "seq", "sender", "author_id", "body", "client_id", "created_at"]
+    return [Sent(caller_id, count + 1) for caller_id, count, _ in recipients]
 
 
 def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
@@ -129,7 +129,7 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
             if not recipients:
                 return []
         now = timezone.now()
-        sent = _append_to_many([(r[0], r[1]) for r in recipients], body=body, author=actor, client_id=client_id, now=now)
+        sent = _append_to_many(recipients, body=body, author=actor, client_id=client_id, now=now)
         record(
             "message.notify",
             clinic=clinic,
@@ -139,14 +139,14 @@ def do_notify(clinic, *, actor, caller_ids, body, client_id=""):
         )
         # What the pages are told: the message once, and each caller's number.
         message = Message(sender=Sender.CLINIC, author=actor, body=body, client_id=client_id, created_at=now)
+        message.caller_id, message.seq = sent[0]
         badges = [[caller_id, version + 1, count + 1] for caller_id, count, version in recipients]
 
         def announce():
             if len(sent) == 1:
-                message.caller_id, message.seq = sent[0]
                 events.publish_thread_messages(message.caller_id, [message])
             else:
-                events.publish_broadcast(clinic.pk, message, {s.caller_id: s.seq for s in sent})
+                events.publish_broadcast(clinic.pk, message, sent)
             events.publish_threads_grew(clinic.pk, badges, sender=Sender.CLINIC, at=now)
 
         transaction.on_commit(announce)

@@ -164,15 +164,15 @@ def publish_thread_messages(caller_id, messages):
     _send(caller_group(caller_id), {"type": THREAD_MESSAGES, "messages": [message_for_caller(m) for m in messages]})
 
 
-def publish_broadcast(clinic_id, message, seqs):
+def publish_broadcast(clinic_id, message, sent):
     """One message to many callers: one event for the clinic's caller pages,
-    each of which picks its own number out of `seqs` ({caller_id: seq})."""
+    each of which picks its own number out of `seqs` (`sent`: (caller_id, seq) pairs)."""
     _send(
         callers_group(clinic_id),
         {
             "type": THREAD_BROADCAST,
             "message": message_for_caller(message) | {"seq": None},
-            "seqs": {str(caller_id): seq for caller_id, seq in seqs.items()},
+            "seqs": {str(caller_id): seq for caller_id, seq in sent},
         },
     )
 

@@ -31,9 +31,6 @@ class Gate:
         self._open = True
         self._waiters = None
 
-    def is_set(self):
-        return self._open
-
     def set(self):
         self._open = True
         waiters, self._waiters = self._waiters, None

@@ -3,7 +3,7 @@
 Every open page is about a hundred long-lived objects in the server (its socket,
 protocol, consumer, scope, session). Python's full collection walks all of them,
 however few are garbage: at 10,000 open pages that was a pause of up to a second
-(measured, docs/benchmarks.md), during which no page hears anything, and full
+(measured with a gc callback), during which no page hears anything, and full
 collections come every time a quarter as many objects again have survived, which
 a broadcast to thousands easily does.
 
@@ -70,5 +70,5 @@ def keep_full_collections_short():
     # old ones frozen that quarter is small, and what survives a while (each idle
     # page's waiting future, renewed with every heartbeat) passes it every second
     # or so at 10,000 pages. A hundred instead of ten: one pause every half
-    # minute or so rather than one a second (measured: docs/benchmarks.md).
+    # minute or so rather than one a second (measured with a gc callback).
     gc.set_threshold(700, 10, 100)
