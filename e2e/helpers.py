@@ -217,6 +217,9 @@ def status_chip(page, label):
 def call_manager(staff):
     """Opens the Call Manager drawer (if closed) and returns it."""
     drawer = staff.get_by_role("complementary", name="Call Manager")
+    # The call page's script is running (and has the call) once Hang up is enabled:
+    # a click before that would go nowhere.
+    expect(staff.get_by_role("button", name="Hang up", exact=True)).to_be_enabled()
     if staff.get_by_role("button", name="Call Manager").get_attribute("aria-expanded") != "true":
         staff.get_by_role("button", name="Call Manager").click()
     expect(drawer).to_be_visible()
