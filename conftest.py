@@ -1,9 +1,15 @@
 """Fixtures every test can use: a clinic with an admin and a team member, and an
 outsider who belongs to another clinic (healthchecks' owner / member / outsider)."""
 
+import sys
+import time
+
 import pytest
 from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+from django.core.management.commands import flush
+from django.db import OperationalError
 
 from clinics.models import Clinic, Membership, Role
 
@@ -25,6 +31,30 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_tries_again_after_deadlock():
+    """Browser and scale-out tests run real server processes on the test
+    database, and those go on working while a test's rows are flushed (a page
+    that closed goes Offline, the watchdog reads). On PostgreSQL the flush's one
+    TRUNCATE of every table can deadlock with such a query and be the one
+    aborted; the next test would then find the last one's clinic. Try again."""
+    handle = flush.Command.handle
+
+    def handle_until_done(self, **options):
+        for attempt in range(1, 6):
+            try:
+                return handle(self, **options)
+            except CommandError as error:
+                if attempt == 5 or not isinstance(error.__cause__, OperationalError):
+                    raise
+                print(f"flush: try {attempt} failed ({error.__cause__}); again", file=sys.stderr)
+                time.sleep(0.1 * attempt)
+
+    flush.Command.handle = handle_until_done
+    yield
+    flush.Command.handle = handle
 
 
 @pytest.fixture
