@@ -21,7 +21,7 @@ import json
 import resource
 import sys
 
-from waitroom.heap import keep_full_collections_short
+from waitroom.heap import collect_young_regularly, keep_full_collections_short
 
 from .client import Pool, Round
 
@@ -30,6 +30,7 @@ async def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     loop = asyncio.get_running_loop()
+    collect_young_regularly(loop)
     reader = asyncio.StreamReader(limit=2**28)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     pool = None

@@ -40,7 +40,7 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
-from waitroom.heap import keep_full_collections_short
+from waitroom.heap import collect_young_regularly, keep_full_collections_short
 
 from .client import Dashboard, Http, Pool, Round, clock
 from .profile import Profiler
@@ -395,6 +395,7 @@ async def notify_all(target, pool, rounds, args):
             page.round = None
         row = {
             "last_ms": (r.last - sent_at) * 1000 if r.remaining == 0 else None,
+            "first_ms": (min(r.times) - sent_at) * 1000 if r.times else None,
             "median_page_ms": (statistics.median(r.times) - sent_at) * 1000 if r.times else None,
             "response_ms": (answered_at - sent_at) * 1000,
             "status": status,
@@ -749,6 +750,7 @@ def versions(args):
 
 async def main(args):
     nofile = raise_nofile()
+    collect_young_regularly(asyncio.get_running_loop())  # as in the servers (waitroom/heap.py)
     tmp = Path(tempfile.mkdtemp(prefix="waitroom-bench-"))
     log(f"temp dir {tmp}; RLIMIT_NOFILE {nofile}")
     started = time.time()

@@ -18,6 +18,8 @@ import asyncio
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from waitroom.heap import collect_young_regularly
+
 from .layers import Inbox
 
 
@@ -57,6 +59,7 @@ class PageProtocol(WebSocketsSansIOProtocol):
         # No keepalive pings (nor a timer per page for them): every page sends
         # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
         self.ping_interval = None
+        collect_young_regularly(self.loop)
 
     async def send(self, message):
         await super().send(message)

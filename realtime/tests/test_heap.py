@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from messaging.actions import do_notify
 from realtime.consumers import CallerConsumer, DashboardConsumer
 from realtime.tests.helpers import FRAME, enter
-from waitroom.heap import FreezeSurvivors
+from waitroom.heap import FreezeSurvivors, collect_young_regularly
 
 
 @pytest.fixture
@@ -63,6 +63,27 @@ def test_a_cycle_frozen_alive_goes_once_the_frozen_set_has_doubled(freezer):
     gc.collect()  # walks everything
     assert garbage() is None
     assert freezer.kept >= len(more)
+
+
+def test_young_garbage_is_collected_before_what_survives_is_frozen(freezer):
+    gc.collect()  # a thorough one: what the process holds is frozen
+    frozen = gc.get_freeze_count()
+    gone = cycle()
+    kept = [Node() for _ in range(100)]
+    freezer.freeze_young()
+    assert gone() is None
+    assert gc.get_freeze_count() >= frozen + len(kept)
+
+
+def test_a_server_loop_collects_its_young_garbage_on_a_timer(freezer):
+    # The collector is off (freezer): only the timer collects.
+    async def serve_a_while():
+        collect_young_regularly(asyncio.get_running_loop(), every=0.01)
+        gone = cycle()
+        await asyncio.sleep(0.1)
+        return gone
+
+    assert asyncio.run(serve_a_while())() is None
 
 
 @pytest.mark.django_db(transaction=True)
