@@ -191,6 +191,10 @@ def do_record_many_receipts(receipts):
     after a message to thousands, their receipts are a few statements, not
     thousands of transactions (the watchdog gathers them for a second)."""
     now = timezone.now()
+    # A message seen is a message delivered: so a seen message never lacks its
+    # delivery time, and both statements find their rows among the unseen ones
+    # (the messages_not_yet_seen index) instead of walking whole threads.
+    receipts = {caller_id: (max(delivered, seen), seen) for caller_id, (delivered, seen) in receipts.items()}
     counts = []
     with transaction.atomic():
         for field, index in (("delivered_at", 0), ("seen_at", 1)):
@@ -201,7 +205,10 @@ def do_record_many_receipts(receipts):
             changed = 0
             for seq, caller_ids in callers_by_seq.items():
                 changed += Message.objects.filter(
-                    among("caller_id", caller_ids), sender=Sender.CLINIC, seq__lte=seq, **{f"{field}__isnull": True}
+                    among("caller_id", caller_ids),
+                    sender=Sender.CLINIC,
+                    seq__lte=seq,
+                    **{"seen_at__isnull": True, f"{field}__isnull": True},
                 ).update(**{field: now})
             counts.append(changed)
         if any(counts):

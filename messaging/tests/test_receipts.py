@@ -44,6 +44,11 @@ def test_it_marks_messages_delivered_and_seen(thread, clinic, django_capture_on_
     assert event == {"type": RECEIPTS_CHANGED, "receipts": [{"caller_id": thread.pk, "delivered_seq": 4, "seen_seq": 2}]}
 
 
+def test_a_message_seen_is_a_message_delivered(thread):
+    assert do_record_receipts(thread.pk, delivered_seq=1, seen_seq=2) == (2, 2)
+    assert marks(thread) == {1: (True, True), 2: (True, True), 3: (False, False), 4: (False, False)}
+
+
 def test_it_keeps_the_first_time(thread):
     do_record_receipts(thread.pk, delivered_seq=2, seen_seq=1)
     first = {m.seq: (m.delivered_at, m.seen_at) for m in Message.objects.filter(caller=thread, seq__lte=2)}
