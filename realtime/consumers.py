@@ -43,12 +43,11 @@ from waiting.actions import do_page_connected, do_page_disconnected
 from waiting.models import Caller
 
 from . import events
-from .limits import TokenBucket
+from .limits import FRAME_MAX, TokenBucket
 from .watchdog import watchdog
 
 log = logging.getLogger(__name__)
 
-FRAME_MAX = 32_768  # characters of one frame: a WebRTC offer (≤ 20,000) fits, and a message of 1,000
 # Close codes (4000–4999 are the application's): pages stop reconnecting on these.
 CLOSE_NO_VISIT = 4404
 CLOSE_NOT_SIGNED_IN = 4401
@@ -213,7 +212,10 @@ class CallerConsumer(PageConsumer):
     """A caller's page: their visit, their thread, their clinic's settings."""
 
     caller_id = None
-    seat_id = None
+    seat_id = None  # the caller's participant id while in a call
+    serving = False  # set once the hello is sent: the page has a visit
+    frame_rate = 20  # a call's signalling comes in bursts
+    frame_burst = 100
 
     @functools.cached_property
     def sends(self):
@@ -222,10 +224,10 @@ class CallerConsumer(PageConsumer):
     @functools.cached_property
     def delivering(self):
         return asyncio.Lock()  # events and the watchdog's catch-up take turns
-  # the caller's participant id while in a call
-    serving = False  # set once the hello is sent: the page has a visit
-    frame_rate = 20  # a call's signalling comes in bursts
-    frame_burst = 100
+
+    def _delivering_now(self):
+        # Without making the lock: most pages never need one.
+        return "delivering" in self.__dict__ and self.delivering.locked()
 
     async def connect(self):
         await self.accept()
@@ -382,7 +384,7 @@ class CallerConsumer(PageConsumer):
         seq = event["seqs"].get(str(self.caller_id))
         if seq is None:
             return
-        if seq == self.last_seq + 1 and not self.delivering.locked():
+        if seq == self.last_seq + 1 and not self._delivering_now():
             # The usual case, made cheap: a broadcast reaches thousands of pages
             # of this process, and its frame is serialised once for all of them.
             self.last_seq = seq

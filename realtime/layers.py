@@ -24,7 +24,15 @@ CLEAN_EVERY_SECONDS = 60.0  # a sweep walks every channel and group: 10,000 of e
 class Inbox:
     """A channel's queue, for its one reader: what the stock layer's
     `asyncio.Queue` does here, without the two waiter deques and the event
-    each queue carries (ten thousand pages hold one each)."""
+    each queue carries (ten thousand pages hold one each).
+
+    `get` is a plain method that returns a future, and an item that arrives
+    while the reader waits is handed to it directly: a wait is a future and
+    nothing more (no coroutine), and ten thousand pages each renew theirs
+    with every heartbeat and every broadcast (waitroom/heap.py says why
+    that counts). An item handed to a reader that is cancelled before it runs
+    goes with it: readers are cancelled only when their page is gone.
+    """
 
     __slots__ = ("_queue", "maxsize", "_waiter")
 
@@ -36,30 +44,42 @@ class Inbox:
     def empty(self):
         return not self._queue
 
+    def __len__(self):
+        return len(self._queue)
+
     def put_nowait(self, item):
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():  # (cancelled: its reader has gone)
+                waiter.set_result(item)
+                return
         if len(self._queue) >= self.maxsize:
             raise asyncio.QueueFull
         self._queue.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
 
     def get_nowait(self):
         return self._queue.popleft()
 
-    async def get(self):
-        while not self._queue:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._queue.popleft()
+    def get(self):
+        """A future of the next item."""
+        future = asyncio.get_running_loop().create_future()
+        if self._queue:
+            future.set_result(self._queue.popleft())
+        else:
+            self._waiter = future
+        return future
 
 
 class LocalChannelLayer(InMemoryChannelLayer):
     """The in-memory layer (one process): no copies, no scan per receive."""
 
     def __init__(self, **kwargs):
+        # A page leaves its groups when it closes (its consumer discards them;
+        # a channel whose events expire unread leaves all of them): Channels'
+        # default of a day would drop a dashboard left open overnight from its
+        # clinic's group, silently.
+        kwargs.setdefault("group_expiry", 10 * 365 * 86400)
         super().__init__(**kwargs)
         self._cleaned_at = 0.0
 

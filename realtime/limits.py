@@ -1,5 +1,7 @@
 import time
 
+FRAME_MAX = 32_768  # characters of one frame: a WebRTC offer (≤ 20,000) fits, and a message of 1,000
+
 
 class TokenBucket:
     """Allows `burst` events at once and `rate` a second after that."""

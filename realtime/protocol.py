@@ -9,7 +9,9 @@ the socket is open, the handshake's request and response (their headers: about
 (one more deque). Ten thousand idle pages hold ten thousand of each. This
 subclass lets go of the handshake once it is answered and uses a single-reader
 inbox and a slotted gate instead, and sends no keepalive pings of its own
-(the pages' heartbeats do that job). Everything else is uvicorn's: the class is
+(the pages' heartbeats do that job). It hands the app each frame as a future
+(no coroutine per wait), and pauses reading only when the app falls behind
+rather than after every frame. Everything else is uvicorn's: the class is
 tied to the uvicorn version pinned in pyproject.toml, and every test that
 drives a real server (e2e/) goes through it.
 """
@@ -21,6 +23,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from waitroom.heap import collect_young_regularly
 
 from .layers import Inbox
+from .limits import FRAME_MAX
 
 
 class Gate:
@@ -51,6 +54,13 @@ class Gate:
         await waiter
 
 
+# Frames read but not yet taken by the app: reading pauses at PAUSE_AT and
+# resumes at RESUME_BELOW. A page may send 30 frames at once (its frame budget,
+# realtime/consumers.py); beyond, it is closed anyway.
+PAUSE_AT = 32
+RESUME_BELOW = 8
+
+
 class PageProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +69,42 @@ class PageProtocol(WebSocketsSansIOProtocol):
         # No keepalive pings (nor a timer per page for them): every page sends
         # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
         self.ping_interval = None
+        # A frame the app would refuse as too large (FRAME_MAX characters, up
+        # to 4 bytes each) is not read whole: the socket closes (1009). Frames
+        # wait in the inbox up to PAUSE_AT at a time, so this bounds a page's.
+        self.conn.max_message_size = min(self.conn.max_message_size or 4 * FRAME_MAX, 4 * FRAME_MAX)
         collect_young_regularly(self.loop)
+
+    def receive(self):
+        """The page's next event, as a future (the ASGI `receive`): no
+        coroutine per wait, and reading resumes only once the app has taken
+        most of what was read."""
+        if self.read_paused and len(self.queue) <= RESUME_BELOW:
+            self.read_paused = False
+            self.transport.resume_reading()
+        return self.queue.get()
+
+    def send_receive_event_to_app(self):
+        # uvicorn's, except that it pauses reading only once the app is
+        # PAUSE_AT frames behind, not after every frame (a pause and a resume,
+        # two changes to the event loop's poller, for each heartbeat).
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        if self.close_sent:
+            return  # the app is past websocket.close: reads stay on until the peer's close reply
+        if self.curr_msg_data_type == "text":
+            try:
+                self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})
+            except UnicodeDecodeError:
+                self.logger.info("Invalid UTF-8 sequence received from client.")
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+        else:
+            self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
+        if not self.read_paused and len(self.queue) >= PAUSE_AT:
+            self.read_paused = True
+            self.transport.pause_reading()
 
     async def send(self, message):
         await super().send(message)

@@ -2,7 +2,10 @@
 callers made through the actions, callers who come in through the web page,
 and a listener on the channel layer that shows what an action announced."""
 
+import asyncio
+import functools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -66,3 +69,16 @@ def enter(client, clinic, name="Sue Smith", **fields):
 
 def post_json(client, url, data):
     return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def in_own_loop(test):
+    """An async test run on an event loop of its own, in a thread of its own:
+    after a browser test, Playwright's loop is running in the test's thread,
+    where asyncio.run (and pytest-asyncio) refuse to start another."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, test(*args, **kwargs)).result()
+
+    return run

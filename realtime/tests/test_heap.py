@@ -5,7 +5,6 @@ without the cycle collector; and the channel layer must forget its inbox."""
 import asyncio
 import gc
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.db import database_sync_to_async
@@ -15,6 +14,7 @@ from messaging.actions import do_notify
 from realtime.consumers import CallerConsumer, DashboardConsumer
 from realtime.tests.helpers import FRAME, enter
 from waitroom.heap import FreezeSurvivors, collect_young_regularly
+from waitroom.testing import in_own_loop
 
 
 @pytest.fixture
@@ -76,17 +76,12 @@ def test_young_garbage_is_collected_before_what_survives_is_frozen(freezer):
     assert gc.get_freeze_count() >= frozen + len(kept)
 
 
-def test_a_server_loop_collects_its_young_garbage_on_a_timer(freezer):
+@in_own_loop
+async def test_a_server_loop_collects_its_young_garbage_on_a_timer(freezer):
     # The collector is off (freezer): only the timer collects.
-    async def serve_a_while():
-        collect_young_regularly(asyncio.get_running_loop(), every=0.01)
-        gone = cycle()
-        await asyncio.sleep(0.1)
-        return gone
-
-    # A loop of its own (in a thread of its own: the test's may be running), closed after.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        gone = thread.submit(asyncio.run, serve_a_while()).result()
+    collect_young_regularly(asyncio.get_running_loop(), every=0.01)
+    gone = cycle()
+    await asyncio.sleep(0.1)
     assert gone() is None
 
 
