@@ -97,7 +97,7 @@ def collect_young_regularly(loop, every=0.1):
 
     Python collects its youngest generation when allocations minus deallocations
     pass 700. A process of many long waits seldom passes that: each heartbeat's
-    new wait (a future, its iterator, a callback: about five objects) replaces
+    new wait (a future, its iterator, a callback: a few objects) replaces
     the page's last one, one for one, so the young generations grow instead —
     to 20,000–100,000 objects at 10,000 pages — and their collection then
     stopped everything for 10–60 ms; and the waits that reach the old
