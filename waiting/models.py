@@ -43,7 +43,9 @@ class PresentCallers(models.QuerySet):
 class Caller(models.Model):
     """One visit of a caller to a clinic's waiting area, from entry to leaving."""
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="callers")
+    # No index of its own: the (clinic, left_at, arrived_at) index below serves
+    # every lookup by clinic.
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="callers", db_index=False)
     name = models.CharField(max_length=NAME_MAX)
     phone = models.CharField(max_length=40, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)

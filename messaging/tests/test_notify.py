@@ -360,3 +360,12 @@ def test_a_notification_to_a_crowd(clinic, team_member, django_capture_on_commit
     assert Message.objects.filter(body=LATE).count() == 1500
     assert set(Caller.objects.filter(clinic=clinic).values_list("message_count", flat=True)) == {1, 2}
     assert do_record_many_receipts({i: (event["seqs"][str(i)], 0) for i in ids}) == (1510, 0)
+
+
+def test_a_team_members_messages_stay_when_they_are_deleted(clinic, team_member):
+    # The author reference is kept by Django alone (no database constraint).
+    sue = make_caller(clinic)
+    do_notify(clinic, actor=team_member, caller_ids=[sue.pk], body=LATE)
+    team_member.delete()
+    (message,) = Message.objects.filter(caller=sue)
+    assert message.body == LATE and message.author is None
