@@ -1,5 +1,7 @@
 """Fixtures every test can use: a clinic with an admin and a team member, and an
-outsider who belongs to another clinic (healthchecks' owner / member / outsider)."""
+outsider who belongs to another clinic (healthchecks' owner / member / outsider);
+pages opened as a browser opens them (`sockets`); and a fresh start for the
+process-wide things (channel layer, watchdog) in every test."""
 
 import sys
 import time
@@ -12,6 +14,10 @@ from django.core.management.commands import flush
 from django.db import OperationalError
 
 from clinics.models import Clinic, Membership, Role
+from messaging import receipts
+from messaging.consumers import catch_up
+from realtime.watchdog import watchdog
+from testkit.sockets import Sockets
 
 PASSWORD = "correct horse battery staple"
 
@@ -22,6 +28,38 @@ def make_user(email, clinic, role, first_name=""):
     )
     Membership.objects.create(user=user, clinic=clinic, role=role)
     return user
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings):
+    # Whatever REDIS_URL says, tests read announcements from the in-memory
+    # layer of this process (servers that e2e/ and scaleout/ start have their own).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer"}}
+    # Staff fixtures hash a password each; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The Origin the in-process sockets send and the Host of the test Client.
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_watchdog():
+    # One watchdog per process, like the channel layer: forget the pages and
+    # what they left of the last test (its event loop is gone).
+    watchdog.forget_all()
+    receipts.forget_all()
+    catch_up.forget_all()
+    yield
+    watchdog.forget_all()
+    receipts.forget_all()
+    catch_up.forget_all()
+
+
+@pytest.fixture
+async def sockets():
+    opened = Sockets()
+    yield opened
+    await opened.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from realtime import events, presence
 from waitroom.errors import ActionError
+from waitroom.validation import is_id
 from waiting.actions import apply_transition, end_visit, lock_caller
-from waiting.models import Caller, LeaveReason, Status
+from waiting.models import LeaveReason, Status
 
 from .models import MAX_PARTICIPANTS, Call, Participant
+from .snapshots import call_snapshot
 
 # What happens to the caller when the last team member leaves.
 THEN_HOLD = "hold"
@@ -29,10 +31,6 @@ AFTER_LAST_LEAVES = (THEN_HOLD, THEN_WAIT, THEN_END)
 # A team member's call page may be away this long (a refresh, a network blip)
 # before the call counts as abandoned and the caller is put on hold.
 ABANDONED_AFTER = timedelta(seconds=30)
-
-
-def open_call_of(caller_id):
-    return Call.objects.filter(caller_id=caller_id, ended_at=None).first()
 
 
 def _locked_call(call_id):
@@ -53,20 +51,6 @@ def _seat_of(call, user):
     if seat is None:
         raise ActionError("not_in_call", _("You are not in this call."))
     return seat
-
-
-def call_snapshot(call):
-    """The call, its caller and its present participants, fresh from the database."""
-    caller = Caller.objects.get(pk=call.caller_id)
-    seats = list(call.participants.filter(left_at=None).select_related("user"))
-    return call, caller, seats
-
-
-def publish_call_of(caller_id):
-    """Tell a call's pages that its caller's page came or went."""
-    call = open_call_of(caller_id)
-    if call is not None:
-        events.publish_call_changed(*call_snapshot(call))
 
 
 def _announce(call):
@@ -140,9 +124,10 @@ def _end(call, caller, actor, then):
     _announce(call)
 
 
-def end_call_of_ended_visit(caller, actor):
+def end_call_of_ended_visit(sender, *, caller, actor, **kwargs):
     """The caller's visit ended during a call (Leave, removed, Offline too
-    long): the call ends too, and the team members' call pages say so."""
+    long): the call ends too, and the team members' call pages say so.
+    (waiting's visit_ended signal: calls/apps.py connects it.)"""
     call = Call.objects.select_for_update().filter(caller=caller, ended_at=None).first()
     if call is not None:
         _end(call, caller, actor, None)
@@ -169,7 +154,9 @@ def do_leave_call(call_id, *, actor, then=None):
         if then is None and caller.left_at is None:
             if caller.current_status != Status.ON_HOLD:
                 raise ActionError(
-                    "caller_alone", _("You are the last team member in this call: say what happens to the caller.")
+                    "caller_alone",
+                    _("You are the last team member in this call: say what happens to the caller."),
+                    status=409,  # the page asks, then sends `then`
                 )
             then = THEN_HOLD
         record("call.left", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
@@ -189,7 +176,7 @@ def do_end_call(call_id, *, actor):
 def do_disconnect(call_id, participant_id, *, actor):
     """The Call Manager's Disconnect: a team member is taken out of the call;
     the caller is taken out and returns to the waiting area (the call ends)."""
-    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
+    if not is_id(participant_id):
         # It comes from the page's JSON: "abc" or [1] must be refused, not crash the lookup.
         raise ActionError("not_in_call", _("That participant is not in this call."))
     with transaction.atomic():
@@ -235,6 +222,12 @@ def do_staff_page_disconnected(participant_id, channel_name):
                 _announce(call)
 
 
+def do_sweep_calls():
+    """The watchdog's sweep of calls (every few seconds, in every process)."""
+    do_mark_seats_of_silent_servers_away()
+    do_release_abandoned_calls()
+
+
 def do_mark_seats_of_silent_servers_away():
     """Team members whose call page was held by a process that died are away."""
     dead = list(presence.silent_servers())
@@ -265,20 +258,3 @@ def do_release_abandoned_calls():
                 _end(call, caller, None, THEN_HOLD)
                 released.append(call)
     return released
-
-
-def signal_target(from_seat, to_seat):
-    """The channel of the participant a signal is for — both must be present in
-    the same open call — or "" if their page is away."""
-    if not isinstance(to_seat, int) or isinstance(to_seat, bool) or to_seat == from_seat:
-        raise ActionError("bad_signal", _("to names another participant of your call."))
-    seats = {
-        s.pk: s
-        for s in Participant.objects.filter(
-            pk__in=[from_seat, to_seat], left_at=None, call__ended_at=None
-        ).select_related("call__caller")
-    }
-    if len(seats) != 2 or seats[from_seat].call_id != seats[to_seat].call_id:
-        raise ActionError("not_in_call", _("That participant is not in your call."))
-    target = seats[to_seat]
-    return target.call.caller.page_channel if target.is_caller else target.channel_name

@@ -1,32 +1,17 @@
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django.utils.translation import gettext as _
 
-from clinics import access
-from waitroom.errors import ActionError
-from waitroom.routing import call_socket_path
+from clinics.access import membership_for
+from realtime.limits import page_limits
+from waitroom.http import json_body, json_view
+from waiting.access import caller_of_clinic
 
 from . import actions, strings
 from .models import Call
-
-
-def _error(e, status=400):
-    return JsonResponse({"error": {"code": e.code, "message": e.message}}, status=status)
-
-
-def _json(request):
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise ActionError("bad_request", _("Send a JSON object."))
-    return data
+from .routing import call_socket_path
 
 
 def _call_of_clinic(clinic, call_id):
@@ -38,29 +23,27 @@ def _call_of_clinic(clinic, call_id):
 
 @login_required
 @require_POST
+@json_view
 def join(request, slug, caller_id):
     """The card's Join: start a call with the caller, or take a seat in theirs."""
-    membership = access.membership_for(request.user, slug)
-    caller = access.caller_of_clinic(membership.clinic, caller_id)
-    try:
-        call, _seat = actions.do_join_call(caller.pk, actor=request.user)
-    except ActionError as e:
-        return _error(e)
-    return JsonResponse({"call": call.pk, "url": reverse("clinics:call", args=[slug, call.pk])})
+    membership = membership_for(request.user, slug)
+    caller = caller_of_clinic(membership.clinic, caller_id)
+    call, _seat = actions.do_join_call(caller.pk, actor=request.user)
+    return JsonResponse({"call": call.pk, "url": reverse("calls:call", args=[slug, call.pk])})
 
 
 @login_required
 @require_GET
 def call_page(request, slug, call_id):
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     call = _call_of_clinic(membership.clinic, call_id)
     if not call.is_open or not call.participants.filter(user=request.user, left_at=None).exists():
-        return redirect("clinics:dashboard", slug=slug)
-    base = reverse("clinics:call", args=[slug, call.pk])
+        return redirect("waiting:dashboard", slug=slug)
     page = {
         "socket": call_socket_path(slug, call.pk),
-        "actions": base,
-        "dashboard": reverse("clinics:dashboard", args=[slug]),
+        "actions": reverse("calls:call", args=[slug, call.pk]),
+        "dashboard": reverse("waiting:dashboard", args=[slug]),
+        "limits": page_limits(),
         "strings": strings.call_page(),
     }
     return render(
@@ -70,26 +53,23 @@ def call_page(request, slug, call_id):
     )
 
 
+# The Call Manager's and the hang-up dialog's buttons.
+CALL_ACTIONS = {
+    "hold": lambda call, user, data: actions.do_hold(call.pk, actor=user),
+    "resume": lambda call, user, data: actions.do_resume(call.pk, actor=user),
+    "leave": lambda call, user, data: actions.do_leave_call(call.pk, actor=user, then=data.get("then")),
+    "end": lambda call, user, data: actions.do_end_call(call.pk, actor=user),
+    "disconnect": lambda call, user, data: actions.do_disconnect(call.pk, data.get("participant"), actor=user),
+}
+
+
 @login_required
 @require_POST
+@json_view
 def call_action(request, slug, call_id, action):
-    """The Call Manager's and the hang-up dialog's buttons."""
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     call = _call_of_clinic(membership.clinic, call_id)
-    try:
-        data = _json(request)
-        if action == "hold":
-            actions.do_hold(call.pk, actor=request.user)
-        elif action == "resume":
-            actions.do_resume(call.pk, actor=request.user)
-        elif action == "leave":
-            actions.do_leave_call(call.pk, actor=request.user, then=data.get("then"))
-        elif action == "end":
-            actions.do_end_call(call.pk, actor=request.user)
-        elif action == "disconnect":
-            actions.do_disconnect(call.pk, data.get("participant"), actor=request.user)
-        else:
-            raise Http404
-    except ActionError as e:
-        return _error(e, status=409 if e.code == "caller_alone" else 400)
+    if action not in CALL_ACTIONS:
+        raise Http404
+    CALL_ACTIONS[action](call, request.user, json_body(request))
     return JsonResponse({"ok": True})

@@ -1,4 +1,5 @@
-"""Who may read or change what: the one place that answers it.
+"""Who may read or change a clinic's things: the one place that answers it
+for staff (a visit's own page is answered by waiting/access.py).
 
 HTTP views and websocket consumers both call these. Anything of another
 clinic is "not found" (404), never "forbidden": staff of clinic A must not
@@ -6,14 +7,9 @@ even learn that clinic B's caller exists.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 
-from waiting.models import Caller
-
 from .models import Clinic, Membership
-
-VISITS_KEY = "waitroom.visits"  # session: {id of the clinic entered: caller id}
 
 
 def membership_for(user, slug):
@@ -31,46 +27,9 @@ def require_admin(membership):
         raise PermissionDenied
 
 
-def caller_of_clinic(clinic, caller_id):
-    """A caller of this clinic (present or not), or 404."""
-    try:
-        return Caller.objects.get(clinic=clinic, pk=int(caller_id))
-    except (Caller.DoesNotExist, ValueError, TypeError):
-        raise Http404
-
-
 def clinic_for_callers(slug):
+    """The clinic whose link this is, for anybody who has it, or 404."""
     try:
         return Clinic.objects.get(slug=slug)
     except Clinic.DoesNotExist:
         raise Http404
-
-
-def remember_visit(session, caller):
-    visits = dict(session.get(VISITS_KEY, {}))
-    visits[str(caller.clinic_id)] = caller.pk
-    session[VISITS_KEY] = visits
-    # A new visit gets a new session id: a cookie seen before entry is worth nothing after.
-    session.cycle_key()
-
-
-def forget_visit(session, caller):
-    visits = dict(session.get(VISITS_KEY, {}))
-    kept = {clinic_id: caller_id for clinic_id, caller_id in visits.items() if caller_id != caller.pk}
-    if kept != visits:
-        session[VISITS_KEY] = kept
-
-
-def visit_of_session(session, clinic):
-    """The caller whose visit to this clinic this browser session holds, or None.
-    Includes a visit that has ended, so its page can say so. A visit entered at
-    another clinic and transferred here counts too."""
-    caller_ids = list(session.get(VISITS_KEY, {}).values())
-    if not caller_ids:
-        return None
-    return (
-        Caller.objects.filter(pk__in=caller_ids, clinic=clinic)
-        .select_related("clinic")
-        .order_by(F("left_at").desc(nulls_first=True), "-arrived_at")
-        .first()
-    )

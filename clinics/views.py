@@ -14,7 +14,7 @@ from .forms import ConfigurationForm
 def home(request):
     memberships = list(request.user.memberships.select_related("clinic").order_by("clinic__name"))
     if len(memberships) == 1:
-        return redirect("clinics:dashboard", slug=memberships[0].clinic.slug)
+        return redirect("waiting:dashboard", slug=memberships[0].clinic.slug)
     return render(request, "clinics/home.html", {"memberships": memberships})
 
 

@@ -9,9 +9,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError
 
-from clinics.access import remember_visit
+from waiting.access import remember_visit
 from realtime.limits import FRAME_MAX
-from waitroom.testing import in_own_loop, make_caller
+from testkit.helpers import in_own_loop, make_caller
 
 
 def caller_cookie(clinic, name):

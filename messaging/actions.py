@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from audit.log import record
 from realtime import events
+from realtime.limits import BODY_MAX
 from waitroom.errors import ActionError
 from waitroom.lookups import among
 from waiting.actions import lock_caller
 from waiting.models import Caller, Sender, Status
 
-from .models import BODY_MAX, CLIENT_ID_MAX, Message
+from .models import CLIENT_ID_MAX, Message
 
 # Statuses in which a caller may write (when the clinic allows guest messaging).
 CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}

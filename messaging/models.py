@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from realtime.limits import BODY_MAX
 from waiting.models import Sender
 
-BODY_MAX = 1000
 CLIENT_ID_MAX = 64
 
 

@@ -1,6 +1,15 @@
+"""What a page may send: the limits every app and page share (pages get
+them in their data, `page.limits`), and the budget of frames."""
+
 import time
 
-FRAME_MAX = 32_768  # characters of one frame: a WebRTC offer (≤ 20,000) fits, and a message of 1,000
+BODY_MAX = 1000  # characters of one message in a caller's thread
+FRAME_MAX = 32_768  # characters of one frame: a WebRTC offer (≤ 20,000) fits, and a message of BODY_MAX
+
+
+def page_limits():
+    """The limits a page checks before it sends (the server checks them again)."""
+    return {"body_max": BODY_MAX}
 
 
 class TokenBucket:

@@ -1,16 +1,14 @@
-"""One task per server process that keeps its pages honest.
+"""One task per server process that watches its pages.
 
-- Every second: a page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT is
-  closed, and a caller's shows them Offline (a tab on a dead network never says
-  goodbye). Every page sends heartbeats (static/waitroom/socket.js), so this is
-  the only keepalive: uvicorn's own pings are off (realtime/protocol.py).
-- Every few seconds: this process says it is alive; caller pages that are
-  behind the database (an announcement the channel layer dropped — over
-  capacity, or Redis restarting) catch up from it, in one query for all; a
-  dashboard whose cards differ from the database gets a fresh snapshot.
-- Every ten seconds: the presence sweep — pages that never connected or whose
-  process died are Offline, Offline callers past their grace period leave,
-  calls no team member attends any more put the caller on hold.
+- Every second: a page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT is told
+  it went silent and closed (a tab on a dead network never says goodbye; a
+  caller's shows them Offline). Every page sends heartbeats
+  (static/waitroom/socket.js), so this is the only keepalive.
+- Every few seconds: this process says it is alive (presence.py).
+- The periodic work of the apps, which they register in their
+  `AppConfig.ready` with `watchdog.every(...)`: catching caller pages up with
+  the database, writing receipts, the presence sweep, offline expiry
+  (waiting/apps.py, messaging/apps.py, calls/apps.py).
 
 One loop for all connections rather than a timer each: ten thousand idle pages
 cost a pass over a set per second, taken in slices so that no page or request
@@ -20,27 +18,17 @@ waits for the whole pass.
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-
-from calls.actions import do_mark_seats_of_silent_servers_away, do_release_abandoned_calls
-from messaging.actions import do_record_many_receipts
-from waiting.actions import (
-    do_expire_offline_callers,
-    do_mark_pages_of_silent_servers_offline,
-    do_mark_unconnected_offline,
-)
-from waiting.models import Caller
-from waitroom.lookups import among
 
 from . import presence
 
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.0
-SWEEP_EVERY_SECONDS = 10.0
 SLICE = 500  # pages looked at per turn of the event loop (a pass over 10,000 took 20-30 ms in one turn)
 
 
@@ -52,14 +40,41 @@ async def in_slices(items):
         yield items[start : start + SLICE]
 
 
+@dataclass(eq=False)
+class Job:
+    """Periodic work of an app: `run(pages)` with the pages this process still
+    hears from, every `seconds` (a number, or a function read each time, so
+    that a setting changed at run time counts)."""
+
+    run: Callable[[list], Awaitable[None]]
+    seconds: float | Callable[[], float]
+    after_last_page: bool = False  # run once more when the last page has gone (work the pages left)
+    last_run: float = field(default=0.0)
+
+    def due(self, now):
+        seconds = self.seconds() if callable(self.seconds) else self.seconds
+        return now - self.last_run >= seconds
+
+
 class Watchdog:
     def __init__(self):
         self.consumers = set()  # every page leaves it when it closes (PageConsumer.__call__)
+        self.jobs = []
         self.tasks = set()
-        self.receipts = {}  # caller id -> (delivered, seen), written once a second
-        self.behind = {}  # caller id -> thread length, of pages behind at the last check
         self.task = None
-        self.last_catch_up = self.last_sweep = time.monotonic()
+
+    def every(self, seconds, run, *, after_last_page=False):
+        """Register periodic work: `await run(pages)` every `seconds` while this
+        process serves pages (see Job)."""
+        self.jobs.append(Job(run, seconds, after_last_page))
+
+    def every_in_database(self, seconds, run):
+        """Register periodic database work: `run()` in the database thread."""
+
+        async def in_database(pages):
+            await database_sync_to_async(run)()
+
+        self.every(seconds, in_database)
 
     def watch(self, consumer):
         # Silence counts from now: connecting may have taken a while under load.
@@ -67,23 +82,22 @@ class Watchdog:
         self.consumers.add(consumer)
         loop = asyncio.get_running_loop()
         if self.task is None or self.task.done() or self.task.get_loop() is not loop:
-            self.last_catch_up = self.last_sweep = time.monotonic()
+            for job in self.jobs:
+                job.last_run = time.monotonic()
             self.task = loop.create_task(self._run())
 
     def unwatch(self, consumer):
         self.consumers.discard(consumer)
 
-    def receipt(self, caller_id, delivered, seen):
-        old = self.receipts.get(caller_id, (0, 0))
-        self.receipts[caller_id] = (max(old[0], delivered), max(old[1], seen))
-
     def forget_all(self):
+        """Forget the pages and the loop (tests: each has a loop of its own);
+        the registered work stays."""
         self.consumers.clear()
-        self.behind = {}
-        self.receipts = {}
         self.task = None
 
-    def _spawn(self, coroutine):
+    def spawn(self, coroutine):
+        """Run a coroutine for one page on its own, so that one slow page does
+        not hold up the pass."""
         # Keep a reference: asyncio holds tasks weakly.
         task = asyncio.get_running_loop().create_task(coroutine)
         self.tasks.add(task)
@@ -96,68 +110,39 @@ class Watchdog:
             log.debug("watchdog task failed: %r", task.exception())
 
     async def _run(self):
-        while self.consumers or self.receipts:
+        while self.consumers:
             await asyncio.sleep(CHECK_SECONDS)
             try:
                 await self._check()
             except Exception:
                 log.exception("watchdog pass failed")
+        for job in self.jobs:
+            if job.after_last_page:
+                try:
+                    await job.run([])
+                except Exception:
+                    log.exception("watchdog job failed")
 
     async def _check(self):
-        if self.receipts:
-            receipts, self.receipts = self.receipts, {}
-            await database_sync_to_async(do_record_many_receipts)(receipts)
         now = time.monotonic()
         timeout = settings.WAITROOM_HEARTBEAT_TIMEOUT
-        pages, dashboards = [], []  # caller pages still heard from; the clinics' dashboards
+        pages = []  # still heard from
         async for consumers in in_slices(list(self.consumers)):
             for page in consumers:
                 if now - page.last_frame_at > timeout:
                     self.consumers.discard(page)
-                    self._spawn(page.went_silent())
-                elif getattr(page, "caller_id", None) and page.serving:
+                    self.spawn(page.went_silent())
+                else:
                     pages.append(page)
-                elif hasattr(page, "check_cards"):
-                    dashboards.append(page)
-        if now - self.last_catch_up >= settings.WAITROOM_CATCH_UP_SECONDS:
-            self.last_catch_up = now
-            if presence.heartbeat_due():
-                await database_sync_to_async(presence.server_heartbeat)()
-            await self._catch_up(pages)
-            for dashboard in dashboards:
-                self._spawn(dashboard.check_cards())
-        if now - self.last_sweep >= SWEEP_EVERY_SECONDS:
-            self.last_sweep = now
-            await database_sync_to_async(sweep)()
-
-    async def _catch_up(self, pages):
-        """A page behind the database now may only have its message on the way
-        (a broadcast to thousands takes a while): it is caught up if it is
-        still behind what it lacked at the last check."""
-        suspects, self.behind = self.behind, {}
-        if not pages:
-            return
-        counts = await database_sync_to_async(thread_counts)([p.caller_id for p in pages])
-        async for some in in_slices(pages):
-            for page in some:
-                count = counts.get(page.caller_id, 0)
-                if count > page.last_seq:
-                    self.behind[page.caller_id] = count
-                    if page.last_seq < suspects.get(page.caller_id, 0):
-                        self._spawn(page.catch_up())
-
-
-def thread_counts(caller_ids):
-    return dict(Caller.objects.filter(among("pk", caller_ids)).values_list("pk", "message_count"))
-
-
-def sweep():
-    # A page gets twice the heartbeat timeout to load and connect after entry.
-    do_mark_unconnected_offline(older_than=timedelta(seconds=2 * settings.WAITROOM_HEARTBEAT_TIMEOUT))
-    do_mark_pages_of_silent_servers_offline()
-    do_mark_seats_of_silent_servers_away()
-    do_expire_offline_callers()
-    do_release_abandoned_calls()
+        if presence.heartbeat_due():
+            await database_sync_to_async(presence.server_heartbeat)()
+        for job in self.jobs:
+            if job.due(now):
+                job.last_run = now
+                try:
+                    await job.run(pages)
+                except Exception:
+                    log.exception("watchdog job failed")
 
 
 watchdog = Watchdog()

@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 
-from clinics.access import VISITS_KEY
+from waiting.access import VISITS_KEY
 
 
 def caller_cookie(caller):

@@ -3,6 +3,7 @@ one transaction, records it in the audit trail, and announces it on commit."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from realtime import events, presence
 from waitroom.errors import ActionError
 
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
+from .signals import visit_ended
 
 
 def lock_caller(caller_id):
@@ -65,10 +67,7 @@ def end_visit(caller, reason, actor):
     caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
     record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
     _announce(caller)
-    # A call the caller was in ends with the visit. (Imported here: calls builds on waiting.)
-    from calls.actions import end_call_of_ended_visit
-
-    end_call_of_ended_visit(caller, actor)
+    visit_ended.send(sender=Caller, caller=caller, actor=actor)  # a call the caller was in ends with it
 
 
 def apply_transition(caller, name, actor):
@@ -218,6 +217,16 @@ def _offline_unless_back(callers, still_lost):
                 _go_offline(caller)
                 marked.append(caller)
     return marked
+
+
+def do_sweep_presence():
+    """The watchdog's sweep (every few seconds, in every process): pages that
+    never connected or whose process died are Offline, and Offline callers
+    past their grace period leave."""
+    # A page gets twice the heartbeat timeout to load and connect after entry.
+    do_mark_unconnected_offline(older_than=timedelta(seconds=2 * settings.WAITROOM_HEARTBEAT_TIMEOUT))
+    do_mark_pages_of_silent_servers_offline()
+    do_expire_offline_callers()
 
 
 def do_purge_old_visits():

@@ -1,5 +1,17 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+SWEEP_SECONDS = 10
 
 
 class WaitingConfig(AppConfig):
     name = "waiting"
+
+    def ready(self):
+        from realtime.watchdog import watchdog
+
+        from .actions import do_sweep_presence
+        from .consumers import check_dashboards
+
+        watchdog.every(lambda: settings.WAITROOM_CATCH_UP_SECONDS, check_dashboards)
+        watchdog.every_in_database(SWEEP_SECONDS, do_sweep_presence)

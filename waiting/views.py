@@ -1,5 +1,3 @@
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -10,14 +8,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
 
-from clinics import access
+from clinics.access import clinic_for_callers, membership_for
 from realtime.events import person_name
+from realtime.limits import page_limits
 from waitroom.errors import ActionError
-from waitroom.routing import caller_socket_path, dashboard_socket_path
+from waitroom.http import json_body, json_error, json_view
 
-from . import actions, strings
+from . import access, actions, strings
 from .forms import EntryForm
 from .models import LeaveReason, Status
+from .routing import caller_socket_path, dashboard_socket_path
 
 
 def _speak_clinic_language(clinic):
@@ -27,7 +27,7 @@ def _speak_clinic_language(clinic):
 
 def enter(request, slug):
     """The clinic's link: the entry form, or the waiting page if already in."""
-    clinic = access.clinic_for_callers(slug)
+    clinic = clinic_for_callers(slug)
     _speak_clinic_language(clinic)
     visit = access.visit_of_session(request.session, clinic)
     if visit is not None and visit.is_present:
@@ -46,7 +46,7 @@ def enter(request, slug):
 
 def wait(request, slug):
     """The caller's page: "Waiting for call", on hold, in a call, or ended."""
-    clinic = access.clinic_for_callers(slug)
+    clinic = clinic_for_callers(slug)
     _speak_clinic_language(clinic)
     caller = access.visit_of_session(request.session, clinic)
     if caller is None:
@@ -54,13 +54,13 @@ def wait(request, slug):
     if not caller.is_present:
         access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
-    page = {"socket": caller_socket_path(slug), "strings": strings.caller_page()}
+    page = {"socket": caller_socket_path(slug), "limits": page_limits(), "strings": strings.caller_page()}
     return render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page})
 
 
 @require_POST
 def leave(request, slug):
-    clinic = access.clinic_for_callers(slug)
+    clinic = clinic_for_callers(slug)
     _speak_clinic_language(clinic)
     caller = access.visit_of_session(request.session, clinic)
     if caller is None:
@@ -73,21 +73,22 @@ def leave(request, slug):
 
 @login_required
 def dashboard(request, slug):
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     clinic = membership.clinic
     page = {
         "socket": dashboard_socket_path(slug),
-        "notify": reverse("clinics:notify", args=[slug]),
-        "thread": reverse("clinics:thread", args=[slug, 0]),
-        "remove": reverse("clinics:remove", args=[slug, 0]),
-        "join": reverse("clinics:join", args=[slug, 0]),
-        "activity": reverse("clinics:activity", args=[slug, 0]),
-        "transfer": reverse("clinics:transfer", args=[slug, 0]),
+        "notify": reverse("messaging:notify", args=[slug]),
+        "thread": reverse("messaging:thread", args=[slug, 0]),
+        "remove": reverse("waiting:remove", args=[slug, 0]),
+        "join": reverse("calls:join", args=[slug, 0]),
+        "activity": reverse("waiting:activity", args=[slug, 0]),
+        "transfer": reverse("waiting:transfer", args=[slug, 0]),
         "other_clinics": [
             {"slug": m.clinic.slug, "name": m.clinic.name}
             for m in request.user.memberships.exclude(clinic=clinic).select_related("clinic").order_by("clinic__name")
         ],
         "extra_label": clinic.extra_field_label,
+        "limits": page_limits(),
         "strings": strings.dashboard_page(),
     }
     return render(
@@ -100,7 +101,7 @@ def dashboard(request, slug):
 @login_required
 @require_POST
 def remove(request, slug, caller_id):
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     caller = access.caller_of_clinic(membership.clinic, caller_id)
     actions.do_leave_waiting_area(caller.pk, reason=LeaveReason.REMOVED, actor=request.user)
     return JsonResponse({"ok": True})
@@ -108,19 +109,17 @@ def remove(request, slug, caller_id):
 
 @login_required
 @require_POST
+@json_view
 def transfer(request, slug, caller_id):
     """Move a waiting or on-hold caller to another clinic the team member is in."""
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     caller = access.caller_of_clinic(membership.clinic, caller_id)
+    data = json_body(request)
     try:
-        data = json.loads(request.body or b"{}")
-        target = access.membership_for(request.user, str(data["clinic"]))
-    except (ValueError, KeyError, TypeError, Http404):
-        return _error("no_clinic", _("Choose one of your other clinics."))
-    try:
-        actions.do_transfer_caller(caller.pk, target.clinic, actor=request.user)
-    except ActionError as e:
-        return _error(e.code, e.message)
+        target = membership_for(request.user, str(data.get("clinic")))
+    except Http404:
+        return json_error("no_clinic", _("Choose one of your other clinics."))
+    actions.do_transfer_caller(caller.pk, target.clinic, actor=request.user)
     return JsonResponse({"ok": True})
 
 
@@ -128,7 +127,7 @@ def transfer(request, slug, caller_id):
 @require_GET
 def activity(request, slug, caller_id):
     """A caller's visit as a log: arrival, calls, holds, transfers, leaving."""
-    membership = access.membership_for(request.user, slug)
+    membership = membership_for(request.user, slug)
     caller = access.caller_of_clinic(membership.clinic, caller_id)
     events = (
         AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY)
@@ -152,6 +151,3 @@ def activity(request, slug, caller_id):
         }
     )
 
-
-def _error(code, message, status=400):
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)

@@ -1,22 +1,6 @@
-from channels.auth import AuthMiddleware
-from django.urls import path
+"""The websocket routes: each app's own (its routing.py), nothing more."""
 
-from realtime.consumers import CallerConsumer, DashboardConsumer, StaffCallConsumer
+from calls.routing import websocket_urlpatterns as call_sockets
+from waiting.routing import websocket_urlpatterns as waiting_sockets
 
-websocket_urlpatterns = [
-    path("ws/w/<slug:slug>/", CallerConsumer.as_asgi()),
-    path("ws/clinics/<slug:slug>/", AuthMiddleware(DashboardConsumer.as_asgi())),
-    path("ws/clinics/<slug:slug>/calls/<int:call_id>/", AuthMiddleware(StaffCallConsumer.as_asgi())),
-]
-
-
-def caller_socket_path(slug):
-    return f"/ws/w/{slug}/"
-
-
-def dashboard_socket_path(slug):
-    return f"/ws/clinics/{slug}/"
-
-
-def call_socket_path(slug, call_id):
-    return f"/ws/clinics/{slug}/calls/{call_id}/"
+websocket_urlpatterns = [*waiting_sockets, *call_sockets]

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from audit.log import record
 from audit.models import AuditEvent
-from waitroom.testing import make_caller
+from testkit.helpers import make_caller
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.test import Client
 from calls.actions import do_join_call
 from calls.models import Participant
 from clinics.models import Membership, Role
-from waitroom.testing import post_json
+from testkit.helpers import post_json
 
 
 def signed_in(user):

@@ -8,13 +8,13 @@ from calls.actions import (
     ABANDONED_AFTER,
     do_hold,
     do_release_abandoned_calls,
+    do_sweep_calls,
     do_staff_page_connected,
     do_staff_page_disconnected,
 )
 from calls.models import Participant
 from realtime.events import CALL_CHANGED, VISIT_CHANGED, caller_group, staff_group
-from realtime.watchdog import sweep
-from waitroom.testing import Listener, ago, make_caller
+from testkit.helpers import Listener, ago, make_caller
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Status
 
@@ -122,7 +122,7 @@ def test_the_watchdogs_sweep_releases_it(clinic, team_member):
     sue = make_caller(clinic)
     call = in_call(sue, team_member)
     away_since(call, team_member, LONG_AGO)
-    sweep()
+    do_sweep_calls()
     assert not fresh(call).is_open
     assert fresh(sue).status == Status.ON_HOLD
 

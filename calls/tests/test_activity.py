@@ -15,7 +15,7 @@ from calls.actions import (
     do_resume,
 )
 from calls.models import Participant
-from waitroom.testing import ago, make_caller
+from testkit.helpers import ago, make_caller
 from waiting.actions import do_transfer_caller
 
 from .helpers import also_member_of, signed_in

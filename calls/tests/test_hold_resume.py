@@ -2,7 +2,7 @@
 
 from audit.models import AuditEvent
 from realtime.events import CALL_CHANGED, CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
-from waitroom.testing import Listener, make_caller
+from testkit.helpers import Listener, make_caller
 from waiting.models import Status
 
 from .helpers import error_code, in_call, press, signed_in

@@ -10,7 +10,7 @@ from clinics.models import Role
 from conftest import make_user
 from realtime.events import CALL_CHANGED, CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
 from waitroom.errors import ActionError
-from waitroom.testing import Listener, make_caller
+from testkit.helpers import Listener, make_caller
 from waiting.actions import do_leave_waiting_area, do_page_connected, do_page_disconnected
 from waiting.models import Caller, Status
 

@@ -11,8 +11,8 @@ from calls.actions import do_end_call, do_join_call
 from calls.models import Call, Participant
 from realtime.consumers import CLOSE_NO_VISIT
 from realtime.events import CALL_CHANGED, CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
-from realtime.tests.helpers import FRAME, enter, frames_until_close
-from waitroom.testing import Listener, make_caller
+from testkit.sockets import FRAME, enter, frames_until_close
+from testkit.helpers import Listener, make_caller
 from waiting.actions import do_leave_waiting_area
 from waiting.models import LeaveReason, Status
 
@@ -337,7 +337,7 @@ def test_a_call_ends_when_the_callers_visit_ends(clinic, team_member, django_cap
     from calls.models import Call
     from realtime.events import CALL_CHANGED, call_group
     from waiting.actions import do_leave_waiting_area
-    from waitroom.testing import Listener, make_caller
+    from testkit.helpers import Listener, make_caller
 
     caller = make_caller(clinic)
     call, _ = do_join_call(caller.pk, actor=team_member)

@@ -11,8 +11,8 @@ from calls.actions import do_hold, do_leave_call
 from clinics.actions import do_change_configuration
 from messaging.actions import do_notify
 from realtime.events import CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
-from realtime.tests.helpers import FRAME, QUIET, enter as enter_by_socket
-from waitroom.testing import Listener, enter, make_caller, post_json
+from testkit.sockets import FRAME, QUIET, enter as enter_by_socket
+from testkit.helpers import Listener, enter, make_caller, post_json
 from waiting.actions import do_transfer_caller
 from waiting.models import Status
 

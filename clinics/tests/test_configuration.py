@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from clinics.actions import do_change_configuration
 from clinics.models import Clinic, FieldMode
 from realtime.events import CLINIC_CHANGED, callers_group, staff_group
-from waitroom.testing import Listener
+from testkit.helpers import Listener
 
 URL = "/clinics/sunrise/settings/"
 

@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from clinics.models import Membership, Role
 from messaging.actions import do_notify
 from messaging.models import Message
-from waitroom.testing import enter, make_caller, post_json
+from testkit.helpers import enter, make_caller, post_json
 from waiting.models import Caller
 
 SECRET = "Sue Smith (private)"

@@ -10,7 +10,7 @@ from messaging.actions import do_send_caller_message
 from messaging.models import Message
 from realtime.events import CALLERS_CHANGED, THREAD_MESSAGES, caller_group, staff_group
 from waitroom.errors import ActionError
-from waitroom.testing import Listener, make_caller
+from testkit.helpers import Listener, make_caller
 from waiting.actions import do_hold_caller, do_leave_waiting_area, do_page_connected, do_page_disconnected, do_see_caller
 from waiting.models import Caller, Sender
 

@@ -18,7 +18,7 @@ from realtime.events import (
     staff_group,
 )
 from waitroom.errors import ActionError
-from waitroom.testing import Listener, make_caller, post_json
+from testkit.helpers import Listener, make_caller, post_json
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Caller, Sender, Status
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from messaging.actions import do_notify, do_record_many_receipts, do_record_receipts, do_send_caller_message
 from messaging.models import Message
 from realtime.events import RECEIPTS_CHANGED, staff_group
-from waitroom.testing import Listener, make_caller
+from testkit.helpers import Listener, make_caller
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from clinics.models import Membership, Role
 from messaging.actions import do_notify, do_send_caller_message
-from waitroom.testing import make_caller
+from testkit.helpers import make_caller
 from waiting.actions import do_leave_waiting_area
 
 

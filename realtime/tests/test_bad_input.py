@@ -10,8 +10,9 @@ from channels.db import database_sync_to_async
 
 from clinics.models import Clinic
 from messaging.actions import do_notify
-from realtime.consumers import FRAME_MAX, CallerConsumer
-from realtime.tests.helpers import FRAME, QUIET, enter, frames_until_close, stored
+from realtime.limits import FRAME_MAX
+from waiting.consumers import CallerConsumer
+from testkit.sockets import FRAME, QUIET, enter, frames_until_close, stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,10 +11,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from messaging.actions import do_notify
-from realtime.consumers import CallerConsumer, DashboardConsumer
-from realtime.tests.helpers import FRAME, enter
+from waiting.consumers import CallerConsumer, DashboardConsumer
+from testkit.sockets import FRAME, enter
 from waitroom.heap import FreezeSurvivors, collect_young_regularly
-from waitroom.testing import in_own_loop
+from testkit.helpers import in_own_loop
 
 
 @pytest.fixture

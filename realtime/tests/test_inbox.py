@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from realtime.layers import Inbox
-from waitroom.testing import in_own_loop
+from testkit.helpers import in_own_loop
 
 
 @in_own_loop

@@ -5,7 +5,7 @@ import asyncio
 import time
 
 from realtime import layers
-from waitroom.testing import in_own_loop
+from testkit.helpers import in_own_loop
 
 
 @in_own_loop

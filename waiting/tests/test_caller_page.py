@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from clinics.access import VISITS_KEY
-from waitroom.testing import enter
+from waiting.access import VISITS_KEY
+from testkit.helpers import enter
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Caller, LeaveReason
 

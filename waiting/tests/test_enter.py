@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from clinics.models import FieldMode
 from realtime.events import CALLERS_CHANGED, staff_group
 from waitroom.errors import ActionError
-from waitroom.testing import Listener, enter, make_caller
+from testkit.helpers import Listener, enter, make_caller
 from waiting.actions import do_enter_waiting_area
 from waiting.models import Caller, Status
 

@@ -2,7 +2,7 @@
 shown as text on the server-rendered pages, never run as markup."""
 
 from messaging.actions import do_notify
-from waitroom.testing import enter, make_caller
+from testkit.helpers import enter, make_caller
 
 EVIL = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 ESCAPED = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"

@@ -184,7 +184,7 @@ def staff_browser(user, language):
 def test_dashboard_follows_a_german_browser(clinic, team_member):
     Caller.objects.create(clinic=clinic, name="Sue Smith")
     client = staff_browser(team_member, "de-DE,de;q=0.9,en;q=0.5")
-    response = client.get(reverse("clinics:dashboard", args=[clinic.slug]))
+    response = client.get(reverse("waiting:dashboard", args=[clinic.slug]))
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="de">' in html
@@ -210,7 +210,7 @@ def test_dashboard_in_english_for_an_english_browser_whatever_the_clinic_languag
     # The clinic's language is for the caller pages only.
     clinic.language = "de"
     clinic.save()
-    response = staff_browser(team_member, "en").get(reverse("clinics:dashboard", args=[clinic.slug]))
+    response = staff_browser(team_member, "en").get(reverse("waiting:dashboard", args=[clinic.slug]))
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert ">Notify</button>" in html

@@ -5,7 +5,7 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from realtime.events import CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
-from waitroom.testing import Listener, enter, make_caller
+from testkit.helpers import Listener, enter, make_caller
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Caller, LeaveReason
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from audit.models import AuditEvent
 from realtime.events import CALLERS_CHANGED, PAGE_REPLACED, VISIT_CHANGED, caller_group, staff_group
-from waitroom.testing import Listener, ago, make_caller
+from testkit.helpers import Listener, ago, make_caller
 from waiting.actions import (
     do_expire_offline_callers,
     do_hold_caller,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from audit.models import AuditEvent
 from messaging.actions import do_notify, do_send_caller_message
 from messaging.models import Message
-from waitroom.testing import ago, make_caller
+from testkit.helpers import ago, make_caller
 from waiting.actions import do_leave_waiting_area, do_purge_old_visits
 from waiting.models import Caller
 

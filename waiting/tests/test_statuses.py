@@ -6,7 +6,7 @@ from django.db import transaction
 from audit.models import AuditEvent
 from realtime.events import CALLERS_CHANGED, VISIT_CHANGED, caller_group, staff_group
 from waitroom.errors import ActionError
-from waitroom.testing import Listener, ago, make_caller
+from testkit.helpers import Listener, ago, make_caller
 from waiting.actions import (
     do_hold_caller,
     do_leave_waiting_area,

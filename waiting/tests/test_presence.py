@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 
 from realtime.consumers import CLOSE_REPLACED, CLOSE_SILENT
 from messaging.actions import do_notify
-from realtime.tests.helpers import FRAME, QUIET, caller, callers_frame, closed_with, enter, leave
+from testkit.sockets import FRAME, QUIET, caller, callers_frame, closed_with, enter, leave
 from realtime.watchdog import CHECK_SECONDS
 from waiting.actions import do_hold_caller, do_see_caller
 

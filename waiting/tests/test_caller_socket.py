@@ -8,8 +8,8 @@ from clinics.actions import do_change_configuration
 from messaging.actions import do_notify, do_send_caller_message
 from messaging.models import Message
 from realtime import events
-from realtime.consumers import CallerConsumer
-from realtime.tests.helpers import FRAME, QUIET, enter, stored
+from messaging.consumers import ThreadOnPage
+from testkit.sockets import FRAME, QUIET, enter, stored
 from waiting.actions import do_hold_caller, do_see_caller
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -184,14 +184,14 @@ async def test_it_delivers_a_message_stored_while_the_page_connects(sockets, cli
     the database (but before the page could have subscribed, had it done so
     second) still reaches the page."""
     ada = await enter(clinic)
-    snapshot = CallerConsumer._connect_and_snapshot
+    snapshot = ThreadOnPage.hello  # the thread's part of the hello, read last
 
-    def snapshot_then_notify(consumer):
-        hello = snapshot(consumer)
+    def snapshot_then_notify(consumer, caller):
+        hello = snapshot(consumer, caller)
         do_notify(clinic, actor=team_member, caller_ids=[ada.caller_id], body="stored meanwhile")
         return hello
 
-    monkeypatch.setattr(CallerConsumer, "_connect_and_snapshot", snapshot_then_notify)
+    monkeypatch.setattr(ThreadOnPage, "hello", snapshot_then_notify)
     page, hello = await sockets.caller(ada)
 
     assert hello["messages"] == []

@@ -7,8 +7,9 @@ from channels.db import database_sync_to_async
 from clinics.actions import do_change_configuration
 from clinics.models import Clinic
 from messaging.actions import do_notify, do_send_caller_message
-from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN, DashboardConsumer
-from realtime.tests.helpers import FRAME, QUIET, callers_frame, closed_with, enter, leave, staff_cookie
+from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
+from waiting import snapshots
+from testkit.sockets import FRAME, QUIET, callers_frame, closed_with, enter, leave, staff_cookie
 from waiting.actions import do_enter_waiting_area, do_hold_caller, do_leave_waiting_area, do_see_caller
 from waiting.models import LeaveReason
 
@@ -165,14 +166,14 @@ async def test_it_does_not_lose_a_change_made_while_the_snapshot_loads(sockets, 
     """Subscribe, then snapshot: an arrival committed after the snapshot was
     read, before a dashboard that snapshotted first would have subscribed."""
     await enter(clinic, "Ada Lovelace")
-    snapshot = DashboardConsumer._snapshot
+    snapshot = snapshots.dashboard_snapshot
 
-    def snapshot_then_arrival(consumer):
-        loaded = snapshot(consumer)
+    def snapshot_then_arrival(clinic_id):
+        loaded = snapshot(clinic_id)
         do_enter_waiting_area(clinic, name="Late Larry")
         return loaded
 
-    monkeypatch.setattr(DashboardConsumer, "_snapshot", snapshot_then_arrival)
+    monkeypatch.setattr(snapshots, "dashboard_snapshot", snapshot_then_arrival)
     dashboard, loaded = await sockets.dashboard(team_member, clinic.slug)
 
     assert [c["name"] for c in loaded["cards"]] == ["Ada Lovelace"]

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from clinics.access import VISITS_KEY
+from waiting.access import VISITS_KEY
 from messaging.models import Message
 from waiting.models import Caller
 

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 
 from messaging.actions import do_notify
 from realtime import events
-from realtime.tests.helpers import QUIET, enter
+from testkit.sockets import QUIET, enter
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from clinics.actions import do_change_configuration
 from clinics.models import Clinic
 from messaging.actions import do_notify
-from realtime.tests.helpers import FRAME, QUIET, callers_frame, enter, stored
+from testkit.sockets import FRAME, QUIET, callers_frame, enter, stored
 from waiting.actions import do_see_caller
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
 """Helpers for the action and view tests (healthchecks' hc/test.py in spirit):
 callers made through the actions, callers who come in through the web page,
-and a listener on the channel layer that shows what an action announced."""
+and a listener on the channel layer that shows what an action announced.
+The fixtures are in conftest.py."""
 
 import asyncio
 import functools
@@ -8,22 +9,12 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.utils import timezone
 
 from waiting.actions import do_enter_waiting_area
 from waiting.models import Caller
-
-
-@pytest.fixture(autouse=True)
-def action_test_settings(settings):
-    # Whatever REDIS_URL says, these tests read announcements from the
-    # in-memory layer of this process.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer"}}
-    # Staff fixtures hash a password each; the real hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Listener:

@@ -11,10 +11,10 @@ from channels.db import database_sync_to_async
 
 from calls.actions import do_disconnect, do_end_call, do_hold, do_join_call, do_leave_call
 from calls.models import Participant
-from calls.signals import SDP_MAX
+from calls.signalling import SDP_MAX
 from realtime import limits
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
-from realtime.tests.helpers import FRAME, QUIET, closed_with, enter, frames_until_close, staff_cookie
+from testkit.sockets import FRAME, QUIET, closed_with, enter, frames_until_close, staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from clinics.models import Clinic
 from messaging.actions import do_notify
 from realtime.consumers import CLOSE_NO_VISIT
-from realtime.tests.helpers import FRAME, QUIET, caller, closed_with, enter, socket, staff_cookie, stored
+from testkit.sockets import FRAME, QUIET, caller, closed_with, enter, socket, staff_cookie, stored
 from waitroom.errors import ActionError
 
 pytestmark = pytest.mark.django_db(transaction=True)

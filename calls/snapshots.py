@@ -1,0 +1,39 @@
+"""What a call's pages are told: the call as its pages show it, fresh from
+the database, for a team member's call page and for the caller's page."""
+
+from realtime import events
+from realtime.frames import page_clock
+from waiting.models import Caller
+
+from .ice import ice_servers
+from .models import Call
+
+
+def open_call_of(caller_id):
+    return Call.objects.filter(caller_id=caller_id, ended_at=None).first()
+
+
+def call_snapshot(call):
+    """The call, its caller and its present participants, fresh from the database."""
+    caller = Caller.objects.get(pk=call.caller_id)
+    seats = list(call.participants.filter(left_at=None).select_related("user"))
+    return call, caller, seats
+
+
+def call_for_caller(caller):
+    """The caller page's part of its hello: its open call, if any, and its seat in it."""
+    call = open_call_of(caller.pk)
+    state = events.call_state(*call_snapshot(call)) if call else None
+    seat = next((p["id"] for p in state["participants"] if p["is_caller"]), None) if state else None
+    return {"call": state, "me": seat, "ice_servers": ice_servers()}
+
+
+def staff_call_hello(call, seat):
+    """A team member's call page's first frame."""
+    return {
+        "type": "hello",
+        "me": seat.pk,
+        "call": events.call_state(*call_snapshot(call)),
+        "ice_servers": ice_servers(),
+        **page_clock(),
+    }

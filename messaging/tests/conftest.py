@@ -1,1 +1,0 @@
-from waitroom.testing import action_test_settings  # noqa: F401  (an autouse fixture)

@@ -1,0 +1,29 @@
+"""Frames that many pages are sent alike, made once."""
+
+import json
+
+from django.conf import settings
+from django.utils import timezone
+
+HEARTBEAT = '{"type":"heartbeat"}'
+
+
+
+def page_clock():
+    """What every first frame tells its page: how often to say it is there,
+    and the server's time (for the page's waiting-time clock)."""
+    return {"heartbeat_seconds": settings.WAITROOM_HEARTBEAT_SECONDS, "now": timezone.now().isoformat()}
+
+
+_last_frame = (None, "")
+
+
+def message_frame(message, seq):
+    """The `message` frame of a broadcast message for one page: all but the
+    number is serialised once (for the last message asked about)."""
+    global _last_frame
+    shared, tail = _last_frame
+    if shared is not message:
+        tail = json.dumps({k: v for k, v in message.items() if k != "seq"}, separators=(",", ":"))[1:-1]
+        _last_frame = (message, tail)
+    return f'{{"type":"message","message":{{"seq":{seq},{tail}}}}}'
