@@ -41,7 +41,13 @@ class PresentCallers(models.QuerySet):
 
 
 class Caller(models.Model):
-    """One visit of a caller to a clinic's waiting area, from entry to leaving."""
+    """One visit of a caller to a clinic's waiting area, from entry to leaving.
+
+    A Caller is a visit, not a person: the clinic's screens (PRODUCT.md) call
+    the person in the waiting area a caller, and that is all the product knows
+    of them. The same patient who comes back tomorrow is a new Caller with a
+    thread of its own; nothing links two visits. "caller_id" everywhere is the
+    id of a visit."""
 
     # Its own index stays, though (clinic, left_at, arrived_at) starts with it:
     # SQLite finds "these callers of this clinic" through it by id, and scanned
