@@ -40,7 +40,7 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
-from waitroom.heap import collect_young_regularly, keep_full_collections_short
+from waitroom.server.heap import collect_young_regularly, keep_full_collections_short
 
 from .client import Dashboard, Http, Pool, Round, clock
 from .profile import Profiler
@@ -750,7 +750,7 @@ def versions(args):
 
 async def main(args):
     nofile = raise_nofile()
-    collect_young_regularly(asyncio.get_running_loop())  # as in the servers (waitroom/heap.py)
+    collect_young_regularly(asyncio.get_running_loop())  # as in the servers (waitroom/server/heap.py)
     tmp = Path(tempfile.mkdtemp(prefix="waitroom-bench-"))
     log(f"temp dir {tmp}; RLIMIT_NOFILE {nofile}")
     started = time.time()
