@@ -13,6 +13,9 @@ A page does what static/waiting/wait.js does, minus the DOM:
   come in order with no gap or double, and, if receipts are on, answers with
   {"type": "receipt", "delivered": seq, "seen": seq} as a visible page does.
 
+What a page says and expects is testkit.protocol's; this module is only the
+transport fit for ten thousand of them.
+
 Frames are recognised by their first bytes (`{"type":"message"` ...), and the
 seq read with a regular expression; a frame that does not start the expected
 way is JSON-decoded, so a change of key order on the server costs speed, not
@@ -22,7 +25,6 @@ correctness.
 import asyncio
 import collections
 import json
-import random
 import re
 import time
 
@@ -31,12 +33,16 @@ from websockets.frames import Close, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
+from testkit import protocol
+
 clock = time.perf_counter  # CLOCK_MONOTONIC on Linux: comparable across processes
 
 TEXT = Opcode.TEXT
 CLOSE = Opcode.CLOSE
 SEQ = re.compile(rb'"seq":\s*(\d+)')
-HEARTBEAT = b'{"type":"heartbeat"}'
+HEARTBEAT = protocol.HEARTBEAT.encode()
+MESSAGE, HEARTBEAT_ANSWER, SNAPSHOT, RECEIPTS = (b'{"type":"%s"' % kind for kind in (
+    b"message", b"heartbeat", b"snapshot", b"receipts"))  # the server writes `type` first, compactly
 
 
 class Round:
@@ -58,9 +64,6 @@ class Round:
     @property
     def last(self):
         return max(self.times) if self.times else None
-
-
-STOP_CODES = {4401, 4404, 4409}  # the page stops for good (static/waitroom/socket.js)
 
 
 class Page(asyncio.Protocol):
@@ -86,7 +89,7 @@ class Page(asyncio.Protocol):
         self.transport = None
         self.open = False
         self.slot = None  # index in pool.pages once it said hello
-        self.heartbeat_seconds = 5
+        self.heartbeat_seconds = protocol.DEFAULT_HEARTBEAT_SECONDS
         self.last_seq = 0
         self.round = None
         self.close_code = None
@@ -105,8 +108,7 @@ class Page(asyncio.Protocol):
         return page
 
     def url(self):
-        query = f"?after={self.last_seq}" if self.last_seq else ""
-        return f"ws://{self.host}:{self.port}{self.path}{query}"
+        return f"ws://{self.host}:{self.port}{self.path}{protocol.after_query(self.last_seq or None)}"
 
     async def connect(self, timeout):
         """Open the socket and wait for the hello (raises on failure)."""
@@ -124,7 +126,7 @@ class Page(asyncio.Protocol):
         self.transport = transport
         self.proto = ClientProtocol(parse_uri(self.url()), origin=self.origin, max_size=self.max_size)
         request = self.proto.connect()
-        request.headers["Cookie"] = f"sessionid={self.session_key}"
+        request.headers["Cookie"] = protocol.cookie_header(self.session_key)
         self.proto.send_request(request)
         self._flush()
 
@@ -161,9 +163,9 @@ class Page(asyncio.Protocol):
     # frames ----------------------------------------------------------------
 
     def on_text(self, data, t):
-        if data.startswith(b'{"type":"message"'):
+        if data.startswith(MESSAGE):
             self.on_message(int(SEQ.search(data).group(1)), t)
-        elif data.startswith(b'{"type":"heartbeat"'):
+        elif data.startswith(HEARTBEAT_ANSWER):
             pass
         else:
             frame = json.loads(data)
@@ -176,7 +178,7 @@ class Page(asyncio.Protocol):
                 self.pool.others[kind] += 1
 
     def on_hello(self, frame, t):
-        self.heartbeat_seconds = frame.get("heartbeat_seconds") or 5
+        self.heartbeat_seconds = protocol.heartbeat_seconds(frame)
         self.open = True
         self.attempt = 0
         self.hello_at = t
@@ -184,9 +186,8 @@ class Page(asyncio.Protocol):
         self.pool.opened(self)
         if not self.ready.done():
             self.ready.set_result(True)
-        for message in frame.get("messages") or ():  # after ?after=: missed while away
-            if message["seq"] > self.last_seq:
-                self.on_message(message["seq"], t)
+        for message in protocol.missed(frame, self.last_seq):  # after ?after=: missed while away
+            self.on_message(message["seq"], t)
 
     def on_message(self, seq, t):
         if seq != self.last_seq + 1:
@@ -199,7 +200,7 @@ class Page(asyncio.Protocol):
             self.round = None
             r.hit(t)
         if self.pool.receipts:
-            self.send(b'{"type":"receipt","delivered":%d,"seen":%d}' % (seq, seq))
+            self.send(protocol.receipt(seq, seq).encode())
             self.pool.receipts_sent += 1
 
     # sending ---------------------------------------------------------------
@@ -257,14 +258,14 @@ class Dashboard(Page):
         return page
 
     def on_text(self, data, t):
-        if data.startswith(b'{"type":"receipts"'):
+        if data.startswith(RECEIPTS):
             # One frame may carry many pages' receipts (the server gathers them).
             self.receipt_frames += data.count(b'"caller_id"')
             if self.waiter and self.receipt_frames >= self.waiter[0] and not self.waiter[1].done():
                 self.waiter[1].set_result(True)
-        elif data.startswith(b'{"type":"snapshot"') and not self.open:
-            frame = json.loads(data)
-            self.heartbeat_seconds = frame.get("heartbeat_seconds") or 5
+        elif data.startswith(SNAPSHOT) and not self.open:
+            frame = protocol.expect_first(json.loads(data), "dashboard")
+            self.heartbeat_seconds = protocol.heartbeat_seconds(frame)
             self.open = True
             self.hello_at = t
             self.pool.opened(self)
@@ -321,11 +322,11 @@ class Pool:
         now = clock()
         self.lost_pages.append((page.caller_id, page.close_code, now - page.hello_at,
                                 now - page.sent_at if page.sent_at and page.sent_at > page.hello_at else None))
-        if self.reconnect and page.close_code not in STOP_CODES:
+        if self.reconnect and page.close_code not in protocol.STOP_CODES:
             self._retry(page)
 
     def _retry(self, page):
-        delay = random.random() * min(15.0, 0.5 * 2**page.attempt)
+        delay = protocol.backoff(page.attempt)
         page.attempt += 1
         loop = asyncio.get_running_loop()
         loop.call_later(delay, self._spawn, page)

@@ -4,14 +4,21 @@
 """
 
 import json
+import statistics
 import sys
 import time
+
+from .tunings import LABELS as TUNING_LABELS
+from .tunings import VARIANTS
 
 TARGET_N = 10_000
 NAMES = {
     "ceiling": "ceiling (bare websockets)",
     "waitroom-1p": "Waitroom, 1 process (SQLite, in-memory layer)",
     "waitroom-2p": "Waitroom, 2 processes (PostgreSQL + Redis)",
+    "baseline-1p": "baseline, 1 process",
+    "baseline-2p": "baseline, 2 processes",
+    **TUNING_LABELS,
 }
 
 
@@ -96,7 +103,7 @@ def render(report):
             add(f"| {n:,} | {label} | {f(vals[0], digits)} | {f(vals[1], digits)} | {ratio(vals[1], vals[0])} "
                 f"| {f(vals[2], digits)} | {ratio(vals[2], vals[0])} |")
     contrast = []
-    for key in ("ceiling", "waitroom-1p", "waitroom-2p"):
+    for key in report["results"]:
         for n, s in stages(report, key).items():
             if s.get("contrast"):
                 k = s["contrast"]
@@ -109,6 +116,8 @@ def render(report):
         add("")
         add(f"Notify-all with the pages' receipts **{other}** instead ({args['contrast_rounds']} rounds, "
             f"median time to the last page): " + "; ".join(contrast) + ".")
+    add_baseline(add, report)
+    add_tunings(add, report)
     hold = report["results"].get("waitroom-2p", {}).get("hold")
     if hold:
         add("")
@@ -137,7 +146,7 @@ def render(report):
     add("| run | N | failed notify-all rounds | out of order | pages closed by the server (cumulative) | "
         "connect failures | handshake p50 / max (s) |")
     add("|---|---:|---:|---:|---|---:|---|")
-    for key in ("ceiling", "waitroom-1p", "waitroom-2p"):
+    for key in report["results"]:
         for n, s in stages(report, key).items():
             lost = f"{s['lost_pages']} {s['lost_codes']}" if s["lost_pages"] else "0"
             if s.get("lost_detail"):
@@ -151,7 +160,7 @@ def render(report):
     pg = report["results"].get("waitroom-2p", {}).get("postgres_connections")
     if pg is not None:
         add("")
-        add(f"PostgreSQL connections to `waitroom_bench` at the end of the 2-process measurements: {pg}.")
+        add(f"PostgreSQL connections to `{database(args)}` at the end of the 2-process measurements: {pg}.")
     add("")
     add("## Conditions")
     add("")
@@ -170,9 +179,9 @@ def render(report):
         "(`{\"type\": \"receipt\", \"delivered\": seq, \"seen\": seq}` after each message, as a visible page "
         "sends; `--receipts off|on`). A staff member's dashboard socket is open on the first process during "
         "every Waitroom run (it gets each notify-all's `callers` update), as it would be in a clinic.")
-    add(f"- **Servers**: `uvicorn waitroom.asgi:application --lifespan off --ws {args['ws']} "
+    add(f"- **Servers**: `uvicorn waitroom.asgi:application --lifespan off {ws(report)} "
         f"--ws-per-message-deflate false --no-access-log` (uvloop, httptools); `DB_CONN_MAX_AGE={args['conn_max_age']}`; SQLite is a fresh "
-        f"file in a temp dir (WAL); PostgreSQL is a fresh database `waitroom_bench`; Redis is database "
+        f"file in a temp dir (WAL); PostgreSQL is a fresh database `{database(args)}`; Redis is database "
         f"`{args['redis'].rsplit('/', 1)[-1]}`, flushed first, with the `{args['channel_layer']}` layer. "
         "The 2-process run splits the pages evenly across the two ports (no sticky sessions); staff send "
         "to the first.")
@@ -189,7 +198,7 @@ def render(report):
         "4,000 more, …).")
     add("- **The ceiling** (`bench/ceiling.py`): a bare `websockets` server, no framework and no storage, "
         "on uvloop, per-message deflate off, young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
-        "servers and the benchmark's client (`waitroom/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
+        "servers and the benchmark's client (`waitroom/server/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
         "hello of Waitroom's shape and heartbeats, and on the same `POST /clinics/<slug>/notify/` (on a "
         "second port: websockets' HTTP side speaks GET only) sends each named page a `message` frame of "
         "Waitroom's shape with that page's next seq. Session keys are registered with it by the benchmark "
@@ -204,7 +213,7 @@ def render(report):
     add("")
     add("| run | N | phase | seconds | servers | client | others |")
     add("|---|---:|---|---:|---:|---:|---:|")
-    for key in ("ceiling", "waitroom-1p", "waitroom-2p"):
+    for key in report["results"]:
         for n, s in stages(report, key).items():
             for phase, u in (("connect", s.get("connect_usage")), ("notify-all", s["notify_all"].get("usage")),
                              ("notify-one", s.get("notify_one", {}).get("usage"))):
@@ -218,6 +227,8 @@ def render(report):
     add("make bench                          # N = 1,000, 5,000, 10,000; 2 processes at 10,000; docs/benchmarks.md")
     add('make bench BENCH_ARGS="--budget 0"  # the same, and the 20,000 check even past 570 s')
     add("make bench BENCH_ARGS=--quick       # small N, a few minutes; writes to the temp dir only")
+    add('make bench BENCH_ARGS=--tunings     # and what each server tuning buys (1 process, N = 5,000; about 5 minutes more)')
+    add("make bench BENCH_ARGS=\"--baseline ../old-checkout\"  # this tree and another side by side (git worktree add)")
     add(".venv/bin/python -m bench.run --help                     # sizes, rounds, receipts, layer, budget, ...")
     add(".venv/bin/python -m bench.run --quick --profile /tmp/prof  # py-spy profiles per phase and process")
     add(".venv/bin/python -m bench.profile /tmp/prof/waitroom-1p-1.notify-all-500.txt  # where the time went")
@@ -228,7 +239,10 @@ def render(report):
         "estimate fits what is left of `--budget` (570 s). `--profile` needs `.venv/bin/pip install py-spy`.")
     add("")
     add("It needs PostgreSQL on 127.0.0.1:5432 (user `postgres`, no password; the benchmark drops and creates "
-        "`waitroom_bench`) and Redis on 127.0.0.1:6379 (it flushes database 14; `--redis` to change). It "
+        "`waitroom_bench`, or the database `BENCH_DATABASE_URL` names, whose name must contain `bench`; with "
+        f"`--baseline` also `<that name>_baseline`) and Redis on 127.0.0.1:6379 (it flushes database "
+        f"{args['redis'].rsplit('/', 1)[-1]}; "
+        "`BENCH_REDIS_URL` or `--redis` to change). It "
         "touches neither `var/` nor the test databases. Each run keeps its server logs and `results.json` "
         "(every round, every figure) in a temp dir it prints.")
     add("")
@@ -236,10 +250,82 @@ def render(report):
 
 
 def med(block, key):
-    import statistics
-
     values = [r[key] for r in block["rounds"] if r.get(key) is not None]
     return statistics.median(values) if values else None
+
+
+def database(args):
+    return args["postgres"].rsplit("/", 1)[-1]
+
+
+def ws(report):
+    """The --ws arguments the Waitroom servers ran with (this tree's)."""
+    for key in ("waitroom-1p", "waitroom-2p", "tuning-tuned"):
+        server = report["results"].get(key, {}).get("server")
+        if server:
+            return server["ws"]
+    return f"--ws {report['args'].get('ws') or 'realtime.protocol:PageProtocol'}"
+
+
+FIGURES = [  # label, value of a stage, digits
+    ("memory per idle caller (KB)", lambda s: s["kb_per_caller"], 1),
+    ("notify-all: last page has it (median)", lambda s: s["notify_all"]["median_ms"], 0),
+    ("notify-one p50", lambda s: s.get("notify_one", {}).get("p50_ms"), 1),
+    ("notify-one p99", lambda s: s.get("notify_one", {}).get("p99_ms"), 1),
+    ("pages connected per second", lambda s: s["connect_rate"], 0),
+]
+
+
+def add_baseline(add, report):
+    """This tree against --baseline's, each pair measured back to back."""
+    pairs = [(k, "baseline-" + k.split("-", 1)[1]) for k in ("waitroom-1p", "waitroom-2p")]
+    pairs = [(a, b) for a, b in pairs if b in report["results"]]
+    if not pairs:
+        return
+    root = report["results"][pairs[0][1]]["server"]["root"]
+    add("")
+    add("### Before and after")
+    add("")
+    add(f"The same measurements with the servers started from `{root}` (the baseline), each right after this "
+        "tree's; \"ratio\" is this tree's figure divided by the baseline's.")
+    add("")
+    add("| run | N | figure | this tree | baseline | ratio |")
+    add("|---|---:|---|---:|---:|---:|")
+    for now_key, then_key in pairs:
+        now, then = stages(report, now_key), stages(report, then_key)
+        for n in sorted(set(now) & set(then)):
+            for label, get, digits in FIGURES:
+                a, b = get(now[n]), get(then[n])
+                add(f"| {now_key.split('-', 1)[1]} | {n:,} | {label} | {f(a, digits)} | {f(b, digits)} | {ratio(a, b)} |")
+
+
+def add_tunings(add, report):
+    """--tunings: one row per variant, each figure also against all tuned."""
+    keys = [f"tuning-{key}" for key, _, _, _ in VARIANTS if f"tuning-{key}" in report["results"]]
+    if not keys:
+        return
+    base = next(iter(stages(report, "tuning-tuned").values()), None)
+    n = next(iter(stages(report, keys[0])))
+    add("")
+    add("### What each tuning buys")
+    add("")
+    add(f"Waitroom on 1 process (SQLite, in-memory layer) at N={n:,}, once for each variant, in the same run "
+        f"(`--tunings`, `bench/tunings.py`), {report['args']['tunings_rounds']} notify-all rounds each. In "
+        "brackets: the figure divided by all tuned's; what a tuning buys is what its row loses.")
+    add("")
+    add("| variant | switches | memory per idle caller (KB) | notify-all: last page (median, ms) | "
+        "notify-one p50 (ms) | notify-one p99 (ms) |")
+    add("|---|---|---:|---:|---:|---:|")
+    for key in keys:
+        s = next(iter(stages(report, key).values()))
+        server = report["results"][key]["server"]
+        switches = " ".join([f"`{server['ws']}`"] + [f"`{k}={v}`" for k, v in server["env"].items()])
+        cells = []
+        for _, get, digits in FIGURES[:4]:
+            value = get(s)
+            versus = f" ({ratio(value, get(base))})" if base and key != "tuning-tuned" else ""
+            cells.append(f(value, digits) + versus)
+        add(f"| {NAMES[key]} | {switches} | " + " | ".join(cells) + " |")
 
 
 def spread(s):

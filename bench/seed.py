@@ -1,8 +1,9 @@
 """The benchmark's bulk set-up: a helper process that speaks JSON lines.
 
-    python -m bench.seed [--recreate-postgres]      (DATABASE_URL, SECRET_KEY in the environment)
+    python -m bench.seed      (DATABASE_URL, SECRET_KEY in the environment)
 
-It migrates the database named by DATABASE_URL, then answers one JSON request
+It migrates the database named by DATABASE_URL (bench/targets.py has made a
+PostgreSQL one afresh), then answers one JSON request
 per line on stdin with one JSON line on stdout:
 
     {"op": "clinic"}            -> {"clinic_id", "slug", "staff_session", "csrf_token"}
@@ -13,14 +14,17 @@ THE BULK SET-UP BYPASSES THE ENTRY FORM ON PURPOSE, for speed: ten thousand
 callers through POST /w/<slug>/ would take minutes of the benchmark's ten. It
 writes what the form would leave behind and nothing else that the websocket
 reads: a Caller row (waiting, arrived now) and a database Session row holding
-session["waitroom.visits"] = {clinic_id: caller_id} (clinics/access.py). It
+the visit as the entry form leaves it (testkit.sessions.visit_session_data). It
 skips the entry's audit entry and its dashboard announcement. The benchmark
 also enters once through the real POST /w/<slug>/ and opens that caller's
 socket, to check that the path the bulk set-up stands in for works.
 
 The staff member is a user with a membership and a session made directly
-(SessionStore with Django's auth keys, as login() would write them) and a CSRF
-secret that is used as both the csrftoken cookie and the X-CSRFToken header.
+(testkit.sessions.staff_cookie: as login() writes it) and a CSRF secret that is
+used as both the csrftoken cookie and the X-CSRFToken header.
+
+It runs from the source tree whose servers are measured (a --baseline's own
+seed knows that tree's models), so this request protocol stays as it is.
 
 Callers are made in chunks just before they connect (the benchmark asks for
 each chunk): a caller whose page has not connected 24 s after arrival is
@@ -32,32 +36,20 @@ import os
 import sys
 from datetime import timedelta
 
-BENCH_DB = "waitroom_bench"
 # PostgreSQL runs share Redis pub/sub with anything else on this machine (pub/sub
 # channels ignore Redis's database number): ids far from a test suite's keep the
 # group names (clinic-<id>.callers, caller-<id>) apart.
 ID_START = 900_000_000
 
 
-def recreate_postgres(url):
-    import psycopg
-
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
 def main():
-    if "--recreate-postgres" in sys.argv:
-        recreate_postgres(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waitroom.settings")
     import django
 
     django.setup()
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.management import call_command
@@ -65,8 +57,8 @@ def main():
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from clinics.access import VISITS_KEY
     from clinics.models import Clinic, Membership, Role
+    from testkit.sessions import staff_cookie, visit_session_data
     from waiting.models import Caller
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -90,15 +82,10 @@ def main():
         )
         user = get_user_model().objects.create_user("bench-staff@example.com", password=get_random_string(20))
         Membership.objects.create(user=user, clinic=clinic, role=Role.MEMBER)
-        staff = SessionStore()
-        staff[SESSION_KEY] = str(user.pk)
-        staff[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        staff[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        staff.create()
         return {
             "clinic_id": clinic.pk,
             "slug": clinic.slug,
-            "staff_session": staff.session_key,
+            "staff_session": staff_cookie(user),
             "csrf_token": get_random_string(32),
         }
 
@@ -113,7 +100,7 @@ def main():
             sessions = [
                 Session(
                     session_key=get_random_string(32, key_chars),
-                    session_data=store.encode({VISITS_KEY: {str(clinic.pk): c.pk}}),
+                    session_data=store.encode(visit_session_data(clinic.pk, c.pk)),
                     expire_date=expires,
                 )
                 for c in callers

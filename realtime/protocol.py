@@ -20,7 +20,7 @@ import asyncio
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from waitroom.heap import collect_young_regularly
+from waitroom.server.heap import collect_young_regularly
 
 from .layers import Inbox
 from .limits import FRAME_MAX

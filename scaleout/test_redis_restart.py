@@ -8,7 +8,11 @@ import asyncio
 from messaging.models import Message
 from waiting.actions import do_enter_waiting_area
 
-from .pages import Page, Staff, caller_cookie, run, until
+from testkit.live import Page, Staff
+from testkit.protocol import caller_path
+from testkit.sessions import caller_cookie, staff_cookie
+
+from .scenario import run, until
 
 
 def test_restarting_redis_loses_and_doubles_nothing(cluster, clinic, team_member):
@@ -17,14 +21,14 @@ def test_restarting_redis_loses_and_doubles_nothing(cluster, clinic, team_member
     callers = [do_enter_waiting_area(clinic, name=f"Caller {i}") for i in range(10)]
     cookies = [caller_cookie(c) for c in callers]
     ids = [c.pk for c in callers]
-    staff = Staff(team_member)
+    staff = Staff(staff_cookie(team_member))
 
     async def send(start, count):
         for i in range(start, start + count):
             await staff.notify(a.url, clinic.slug, ids, f"Number {i}", client_id=f"n{i}")
 
     async def scenario():
-        pages = [Page([a.url] if i % 2 else [b.url], f"/ws/w/{clinic.slug}/", cookie).start()
+        pages = [Page([a.url] if i % 2 else [b.url], caller_path(clinic.slug), cookie).start()
                  for i, cookie in enumerate(cookies)]
         await asyncio.gather(*(p.connected() for p in pages))
         await send(0, 10)

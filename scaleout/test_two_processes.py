@@ -8,7 +8,11 @@ from messaging.models import Message
 from waiting.actions import do_enter_waiting_area, do_leave_waiting_area, do_see_caller
 from waiting.models import Caller
 
-from .pages import Page, Staff, caller_cookie, in_thread, run, staff_cookie, until
+from testkit.live import Page, Staff
+from testkit.protocol import caller_path, dashboard_path
+from testkit.sessions import caller_cookie, staff_cookie
+
+from .scenario import in_thread, run, until
 
 
 def enter(clinic, count, prefix="Caller"):
@@ -26,10 +30,10 @@ def received(page):
 def test_a_caller_on_one_process_hears_staff_on_the_other(cluster, clinic, team_member):
     a, b = cluster.server("a"), cluster.server("b")
     (sue,) = enter(clinic, 1)
-    cookie, staff = caller_cookie(sue), Staff(team_member)
+    cookie, staff = caller_cookie(sue), Staff(staff_cookie(team_member))
 
     async def scenario():
-        page = Page([b.url], f"/ws/w/{clinic.slug}/", cookie).start()
+        page = Page([b.url], caller_path(clinic.slug), cookie).start()
         await page.connected()
         await staff.notify(a.url, clinic.slug, [sue.pk], "Dr Lee is running 15 minutes late")
         await until(lambda: page.messages, what="the notification")
@@ -47,12 +51,12 @@ def test_killing_a_process_mid_traffic_loses_and_doubles_nothing(cluster, clinic
     a, b = cluster.server("a"), cluster.server("b")
     callers = enter(clinic, 50)
     cookies = [caller_cookie(c) for c in callers]
-    staff = Staff(team_member)
+    staff = Staff(staff_cookie(team_member))
     ids = [c.pk for c in callers]
 
     async def scenario():
         pages = [
-            Page([a.url, b.url] if i < 25 else [b.url, a.url], f"/ws/w/{clinic.slug}/", cookie).start()
+            Page([a.url, b.url] if i < 25 else [b.url, a.url], caller_path(clinic.slug), cookie).start()
             for i, cookie in enumerate(cookies)
         ]
         await asyncio.gather(*(p.connected() for p in pages))
@@ -84,7 +88,7 @@ def test_a_reconnecting_dashboard_shows_exactly_the_current_list(cluster, clinic
     cookie = staff_cookie(team_member)
 
     async def scenario():
-        dashboard = Page([b.url, a.url], f"/ws/clinics/{clinic.slug}/", cookie, resume=False).start()
+        dashboard = Page([b.url, a.url], dashboard_path(clinic.slug), cookie).start()
         first = await dashboard.connected()
         b.kill()
         # While the dashboard is cut off: one leaves, one is seen, one arrives.

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from waiting.access import VISITS_KEY
 from messaging.models import Message
 from waiting.models import Caller
 
-ORIGIN = "http://testserver"
-FRAME = 3  # seconds to wait for a frame that must come
+from . import inprocess, protocol, sessions
+from .inprocess import FRAME, ORIGIN  # noqa: F401  (the tests import them from here)
+
 QUIET = 0.3  # seconds of silence that show a frame is not coming
 
 
@@ -45,7 +44,7 @@ def _enter(clinic, name, fields, client):
     client = client or Client()
     response = client.post(f"/w/{clinic.slug}/", {"name": name, **fields})
     assert response.status_code == 302, response.content.decode()
-    caller_id = client.session[VISITS_KEY][str(clinic.pk)]
+    caller_id = sessions.caller_id_in(client.session, clinic.pk)
     return Visit(caller_id, clinic.slug, client.cookies["sessionid"].value, client)
 
 
@@ -54,14 +53,8 @@ async def enter(clinic, name="Ada Lovelace", client=None, **fields):
     return await sync_to_async(_enter)(clinic, name, fields, client)
 
 
-def _staff_cookie(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 async def staff_cookie(user):
-    return await sync_to_async(_staff_cookie)(user)
+    return await sync_to_async(sessions.staff_cookie)(user)
 
 
 async def leave(visit):
@@ -71,12 +64,7 @@ async def leave(visit):
 
 
 def socket(path, cookie=None, origin=ORIGIN):
-    headers = []
-    if origin is not None:
-        headers.append((b"origin", origin.encode()))
-    if cookie is not None:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(application(), path, headers=headers)
+    return inprocess.communicator(application(), path, cookie, origin)
 
 
 class Sockets:
@@ -93,22 +81,13 @@ class Sockets:
 
     async def caller(self, visit, after=None, slug=None):
         """A caller's page: connects and returns (socket, hello frame)."""
-        path = f"/ws/w/{slug or visit.slug}/" + (f"?after={after}" if after is not None else "")
-        communicator = self.socket(path, visit.cookie)
-        connected, _ = await communicator.connect(timeout=FRAME)
-        assert connected
-        hello = await communicator.receive_json_from(timeout=FRAME)
-        assert hello["type"] == "hello", hello
-        return communicator, hello
+        communicator = self.socket(protocol.caller_path(slug or visit.slug, after=after), visit.cookie)
+        return communicator, await inprocess.open_page(communicator)
 
     async def dashboard(self, user, slug):
         """A team member's dashboard: connects and returns (socket, snapshot)."""
-        communicator = self.socket(f"/ws/clinics/{slug}/", await staff_cookie(user))
-        connected, _ = await communicator.connect(timeout=FRAME)
-        assert connected
-        snapshot = await communicator.receive_json_from(timeout=FRAME)
-        assert snapshot["type"] == "snapshot", snapshot
-        return communicator, snapshot
+        communicator = self.socket(protocol.dashboard_path(slug), await staff_cookie(user))
+        return communicator, await inprocess.open_page(communicator)
 
     async def close_all(self):
         for communicator in self.open:

@@ -2,7 +2,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from .heap import keep_full_collections_short
+from .server.heap import keep_full_collections_short
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waitroom.settings")
 keep_full_collections_short()  # a server process holds thousands of pages

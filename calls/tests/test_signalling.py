@@ -14,6 +14,7 @@ from calls.models import Participant
 from calls.signalling import SDP_MAX
 from realtime import limits
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
+from testkit import protocol
 from testkit.sockets import FRAME, QUIET, closed_with, enter, frames_until_close, staff_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +46,7 @@ def caller_seat_id(call):
 
 
 def call_socket(sockets, cookie, slug, call_id):
-    return sockets.socket(f"/ws/clinics/{slug}/calls/{call_id}/", cookie)
+    return sockets.socket(protocol.call_path(slug, call_id), cookie)
 
 
 async def open_call_page(sockets, user, call, slug="sunrise"):

@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from messaging.actions import do_notify
 from waiting.consumers import CallerConsumer, DashboardConsumer
 from testkit.sockets import FRAME, enter
-from waitroom.heap import FreezeSurvivors, collect_young_regularly
+from waitroom.server.heap import FreezeSurvivors, collect_young_regularly
 from testkit.helpers import in_own_loop
 
 

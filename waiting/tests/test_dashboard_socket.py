@@ -9,6 +9,7 @@ from clinics.models import Clinic
 from messaging.actions import do_notify, do_send_caller_message
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
 from waiting import snapshots
+from testkit import protocol
 from testkit.sockets import FRAME, QUIET, callers_frame, closed_with, enter, leave, staff_cookie
 from waiting.actions import do_enter_waiting_area, do_hold_caller, do_leave_waiting_area, do_see_caller
 from waiting.models import LeaveReason
@@ -128,7 +129,7 @@ async def test_it_tells_every_dashboard_of_the_clinic(sockets, clinic, team_memb
 
 async def test_it_refuses_an_anonymous_socket(sockets, clinic):
     await enter(clinic, "Ada Lovelace")
-    dashboard = sockets.socket(f"/ws/clinics/{clinic.slug}/")
+    dashboard = sockets.socket(protocol.dashboard_path(clinic.slug))
     connected, _ = await dashboard.connect(timeout=FRAME)
     assert connected
     assert await closed_with(dashboard) == CLOSE_NOT_SIGNED_IN
@@ -139,14 +140,14 @@ async def test_it_refuses_an_anonymous_socket(sockets, clinic):
 
 async def test_it_refuses_a_callers_session(sockets, clinic):
     ada = await enter(clinic, "Ada Lovelace")
-    dashboard = sockets.socket(f"/ws/clinics/{clinic.slug}/", ada.cookie)
+    dashboard = sockets.socket(protocol.dashboard_path(clinic.slug), ada.cookie)
     assert (await dashboard.connect(timeout=FRAME))[0]
     assert await closed_with(dashboard) == CLOSE_NOT_SIGNED_IN
 
 
 async def test_it_refuses_staff_of_another_clinic(sockets, clinic, outsider):
     await enter(clinic, "Ada Lovelace")
-    dashboard = sockets.socket(f"/ws/clinics/{clinic.slug}/", await staff_cookie(outsider))
+    dashboard = sockets.socket(protocol.dashboard_path(clinic.slug), await staff_cookie(outsider))
     assert (await dashboard.connect(timeout=FRAME))[0]
     # Closed before anything of the clinic is sent: no snapshot, no name.
     assert await closed_with(dashboard) == CLOSE_NO_VISIT
@@ -157,7 +158,7 @@ async def test_it_refuses_staff_of_another_clinic(sockets, clinic, outsider):
 
 
 async def test_it_refuses_a_clinic_that_does_not_exist(sockets, team_member):
-    dashboard = sockets.socket("/ws/clinics/no-such-clinic/", await staff_cookie(team_member))
+    dashboard = sockets.socket(protocol.dashboard_path("no-such-clinic"), await staff_cookie(team_member))
     assert (await dashboard.connect(timeout=FRAME))[0]
     assert await closed_with(dashboard) == CLOSE_NO_VISIT
 

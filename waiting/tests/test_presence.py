@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 
 from realtime.consumers import CLOSE_REPLACED, CLOSE_SILENT
 from messaging.actions import do_notify
+from testkit import protocol
 from testkit.sockets import FRAME, QUIET, caller, callers_frame, closed_with, enter, leave
 from realtime.watchdog import CHECK_SECONDS
 from waiting.actions import do_hold_caller, do_see_caller
@@ -191,7 +192,7 @@ async def test_it_does_not_take_a_page_of_a_visit_that_has_ended(sockets, clinic
     assert await closed_with(page) == 4404
 
     # A page opened afterwards with the same cookie is told the visit is over.
-    again = sockets.socket(f"/ws/w/{clinic.slug}/", ada.cookie)
+    again = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
     assert (await again.connect(timeout=FRAME))[0]
     frame = await again.receive_json_from(timeout=FRAME)
     assert frame["type"] == "visit" and frame["visit"]["present"] is False

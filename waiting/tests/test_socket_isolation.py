@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from clinics.models import Clinic
 from messaging.actions import do_notify
 from realtime.consumers import CLOSE_NO_VISIT
+from testkit import protocol
 from testkit.sockets import FRAME, QUIET, caller, closed_with, enter, socket, staff_cookie, stored
 from waitroom.errors import ActionError
 
@@ -19,7 +20,7 @@ async def test_it_refuses_a_caller_of_another_clinic(sockets, clinic, other_clin
     olga = await enter(other_clinic, "Olga of Harbour")
     await enter(clinic, "Ada Lovelace")
 
-    page = sockets.socket(f"/ws/w/{clinic.slug}/", olga.cookie)
+    page = sockets.socket(protocol.caller_path(clinic.slug), olga.cookie)
     assert (await page.connect(timeout=FRAME))[0]
     frame = await page.receive_json_from(timeout=FRAME)
     assert frame == {"type": "visit", "visit": {"present": False, "leave_reason": ""}}
@@ -50,14 +51,14 @@ async def test_it_gives_one_browser_in_two_clinics_each_visit_on_its_own_socket(
 
 
 async def test_it_refuses_a_page_without_a_visit(sockets, clinic):
-    page = sockets.socket(f"/ws/w/{clinic.slug}/")
+    page = sockets.socket(protocol.caller_path(clinic.slug))
     assert (await page.connect(timeout=FRAME))[0]
     assert (await page.receive_json_from(timeout=FRAME))["visit"]["present"] is False
     assert await closed_with(page) == CLOSE_NO_VISIT
 
 
 async def test_it_refuses_a_staff_session_on_a_caller_socket(sockets, clinic, team_member):
-    page = sockets.socket(f"/ws/w/{clinic.slug}/", await staff_cookie(team_member))
+    page = sockets.socket(protocol.caller_path(clinic.slug), await staff_cookie(team_member))
     assert (await page.connect(timeout=FRAME))[0]
     assert (await page.receive_json_from(timeout=FRAME))["visit"]["present"] is False
     assert await closed_with(page) == CLOSE_NO_VISIT
@@ -65,7 +66,7 @@ async def test_it_refuses_a_staff_session_on_a_caller_socket(sockets, clinic, te
 
 async def test_it_refuses_a_made_up_session(sockets, clinic):
     await enter(clinic)
-    page = sockets.socket(f"/ws/w/{clinic.slug}/", "x" * 32)
+    page = sockets.socket(protocol.caller_path(clinic.slug), "x" * 32)
     assert (await page.connect(timeout=FRAME))[0]
     assert (await page.receive_json_from(timeout=FRAME))["visit"]["present"] is False
     assert await closed_with(page) == CLOSE_NO_VISIT
@@ -113,7 +114,7 @@ async def test_it_refuses_to_notify_another_clinics_caller(clinic, other_clinic,
 
 async def test_it_refuses_a_handshake_without_origin(clinic):
     ada = await enter(clinic)
-    page = socket(f"/ws/w/{clinic.slug}/", ada.cookie, origin=None)
+    page = socket(protocol.caller_path(clinic.slug), ada.cookie, origin=None)
     connected, _ = await page.connect(timeout=FRAME)
     assert not connected  # a server answers the handshake with 403
     await page.disconnect()
@@ -125,11 +126,11 @@ async def test_it_refuses_a_handshake_without_origin(clinic):
 )
 async def test_it_refuses_a_handshake_from_another_site(clinic, team_member, origin):
     ada = await enter(clinic)
-    page = socket(f"/ws/w/{clinic.slug}/", ada.cookie, origin=origin)
+    page = socket(protocol.caller_path(clinic.slug), ada.cookie, origin=origin)
     assert (await page.connect(timeout=FRAME))[0] is False
     await page.disconnect()
 
-    dashboard = socket(f"/ws/clinics/{clinic.slug}/", await staff_cookie(team_member), origin=origin)
+    dashboard = socket(protocol.dashboard_path(clinic.slug), await staff_cookie(team_member), origin=origin)
     assert (await dashboard.connect(timeout=FRAME))[0] is False
     await dashboard.disconnect()
     assert (await caller(ada.caller_id)).page_channel == ""
@@ -138,7 +139,7 @@ async def test_it_refuses_a_handshake_from_another_site(clinic, team_member, ori
 async def test_it_ignores_frames_a_page_without_a_visit_sent_before_it_was_closed(sockets, clinic):
     # A page may send (a queued message, a receipt) the moment the socket opens,
     # before it learns there is no visit.
-    page = sockets.socket(f"/ws/w/{clinic.slug}/")
+    page = sockets.socket(protocol.caller_path(clinic.slug))
     assert (await page.connect(timeout=FRAME))[0]
     await page.send_json_to({"type": "send", "body": "queued", "client_id": "c-1"})
     await page.send_json_to({"type": "receipt", "delivered": 1, "seen": 1})

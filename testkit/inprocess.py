@@ -1,0 +1,33 @@
+"""Pages through the whole ASGI application in the test's own process
+(Channels' WebsocketCommunicator): origin check, session and auth middleware,
+routing — as a browser's socket goes, without a server process."""
+
+from channels.testing import WebsocketCommunicator
+
+from . import protocol
+
+ORIGIN = "http://testserver"  # Django's test client's host; the test settings allow it
+FRAME = 3  # seconds to wait for a frame that must come
+
+
+def handshake_headers(cookie=None, origin=ORIGIN):
+    """The ASGI headers of a browser's handshake: its Origin and session cookie."""
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if cookie is not None:
+        headers.append((b"cookie", protocol.cookie_header(cookie).encode()))
+    return headers
+
+
+def communicator(application, path, cookie=None, origin=ORIGIN):
+    return WebsocketCommunicator(application, path, headers=handshake_headers(cookie, origin))
+
+
+async def open_page(communicator, kind=None, timeout=FRAME):
+    """Connect and return the first frame, checked to be what this kind of page
+    is greeted with (`hello` for a caller's or a call's, `snapshot` for a dashboard's)."""
+    connected, code = await communicator.connect(timeout=timeout)
+    assert connected, f"the socket was refused ({code})"
+    frame = await communicator.receive_json_from(timeout=timeout)
+    return protocol.expect_first(frame, kind or protocol.page_kind(communicator.scope["path"]))
