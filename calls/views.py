@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.utils.translation import gettext as _
 
 from clinics import access
+from messaging.models import BODY_MAX
 from waitroom.errors import ActionError
 from waitroom.routing import call_socket_path
 
@@ -62,6 +63,7 @@ def call_page(request, slug, call_id):
         "actions": base,
         "dashboard": reverse("clinics:dashboard", args=[slug]),
         "strings": strings.call_page(),
+        "limits": {"body_max": BODY_MAX},
     }
     return render(
         request,

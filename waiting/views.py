@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import AuditEvent
 
 from clinics import access
+from messaging.models import BODY_MAX
 from realtime.events import person_name
 from waitroom.errors import ActionError
 from waitroom.routing import caller_socket_path, dashboard_socket_path
 
 from . import actions, strings
 from .forms import EntryForm
-from .models import LeaveReason, Status
+from .models import LONG_WAIT_MINUTES, LeaveReason, Status
 
 
 def _speak_clinic_language(clinic):
@@ -54,7 +55,7 @@ def wait(request, slug):
     if not caller.is_present:
         access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
-    page = {"socket": caller_socket_path(slug), "strings": strings.caller_page()}
+    page = {"socket": caller_socket_path(slug), "strings": strings.caller_page(), "limits": {"body_max": BODY_MAX}}
     return render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page})
 
 
@@ -89,6 +90,7 @@ def dashboard(request, slug):
         ],
         "extra_label": clinic.extra_field_label,
         "strings": strings.dashboard_page(),
+        "limits": {"body_max": BODY_MAX, "long_wait_minutes": LONG_WAIT_MINUTES},
     }
     return render(
         request,
