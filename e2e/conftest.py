@@ -6,6 +6,7 @@ import os
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from .helpers import caller_in_call, enter_waiting_area, expect_remote_video, join_call, set_guest_messaging, sign_in
 from .servers import Server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -31,8 +32,10 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["e2e.conftest.QuickPBKDF2PasswordHasher"]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def live(server, transactional_db, monkeypatch):
+    # For every test, before any other fixture of it: the fixtures that
+    # arrange data (a clinic, guest messaging) run once the browser is up.
     # Playwright's sync API runs an event loop in this thread; the ORM calls a
     # test makes to arrange data are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -129,3 +132,81 @@ def new_page(live, browser):
     yield make
     for context in contexts:
         context.close()
+
+
+# The scenes many tests start from ------------------------------------------
+#
+# Each person has a browser of their own. A page learns what is true when it
+# loads: what a test arranges in the database reaches open pages only on a
+# reload (see `live`). So whatever a page must find when it opens (guest
+# messaging on, a second clinic) comes first: list `guest_messaging` before
+# the pages, and the dashboards before the callers they should see arrive.
+
+
+@pytest.fixture
+def dashboard(new_page, clinic):
+    """Signs a staff member in, in a browser of their own; returns their
+    dashboard page (of `clinic` unless `at` says which)."""
+
+    def open_dashboard(user, at=clinic):
+        return sign_in(new_page(), user, at)
+
+    return open_dashboard
+
+
+@pytest.fixture
+def waiting_caller(new_page, clinic):
+    """A caller enters the waiting area (of `clinic` unless `at` says which)
+    in a browser of their own; returns their waiting page, open."""
+
+    def enter(name, at=clinic, **fields):
+        return enter_waiting_area(new_page(), at, name, **fields)
+
+    return enter
+
+
+@pytest.fixture
+def guest_messaging(clinic, clinic_admin):
+    """The clinic takes messages from its callers (General configuration)."""
+    set_guest_messaging(clinic, clinic_admin, True)
+
+
+@pytest.fixture
+def lee(dashboard, team_member):
+    """Dr Lee, a team member, signed in with the waiting area's dashboard open."""
+    return dashboard(team_member)
+
+
+@pytest.fixture
+def alex(dashboard, clinic_admin):
+    """Alex, the clinic admin, with the dashboard open too: a second team member."""
+    return dashboard(clinic_admin)
+
+
+@pytest.fixture
+def olli(dashboard, outsider, other_clinic):
+    """Olli, staff of another clinic (Harbour Practice), with Harbour's dashboard open."""
+    return dashboard(outsider, at=other_clinic)
+
+
+@pytest.fixture
+def sue(lee, waiting_caller):
+    """Sue Smith entered the waiting area while Dr Lee's dashboard was open:
+    her waiting page, open."""
+    return waiting_caller("Sue Smith", **{"Phone number": "+49 30 123456"})
+
+
+@pytest.fixture
+def tom(sue, waiting_caller):
+    """Tom Berg entered after Sue: the second caller on the list."""
+    return waiting_caller("Tom Berg")
+
+
+@pytest.fixture
+def call_with_sue(lee, sue):
+    """Dr Lee pressed Join on Sue's card: his page is the call screen, hers
+    shows the call, and each shows the other's video with frames arriving."""
+    join_call(lee, "Sue Smith")
+    caller_in_call(sue)
+    expect_remote_video(lee, names=["Sue Smith"])
+    expect_remote_video(sue, names=["Dr Lee"])

@@ -10,12 +10,10 @@ from .helpers import (
     call_manager,
     caller_in_call,
     card,
-    enter_waiting_area,
     expect_status,
     hang_up,
     join_call,
     participant,
-    sign_in,
 )
 
 
@@ -24,14 +22,8 @@ def entry(what, who=None):
     return re.compile(rf"^\d{{1,2}}:\d{{2}}(\s?[AP]M)? {re.escape(what)}" + (f" – {re.escape(who)}$" if who else "$"))
 
 
-def test_activity_log_of_a_visit(new_page, clinic, clinic_admin, team_member):
-    lee = sign_in(new_page(), team_member, clinic)
-    alex = sign_in(new_page(), clinic_admin, clinic)
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
-
+def test_activity_log_of_a_visit(clinic, lee, alex, sue, call_with_sue):
     # Lee sees her, puts her on hold and leaves.
-    join_call(lee, "Sue Smith")
-    caller_in_call(sue)
     drawer = call_manager(lee)
     participant(drawer, "Sue Smith").get_by_role("button", name="Hold").click()
     expect(sue.get_by_role("heading", name="You are on hold")).to_be_visible()

@@ -11,28 +11,24 @@ from .helpers import (
     caller_in_call,
     caller_of,
     card,
-    enter_waiting_area,
     expect_remote_video,
     expect_status,
     join_call,
     participant,
-    sign_in,
     status_filter,
 )
 
 
-def test_join_connects_a_video_call(new_page, clinic, clinic_admin, team_member):
-    lee = sign_in(new_page(), team_member, clinic)
-    board = sign_in(new_page(), clinic_admin, clinic)  # another team member watches the dashboard
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
+def test_join_connects_a_video_call(clinic, team_member, lee, alex, sue):
+    # Alex, another team member, watches the dashboard.
     expect(sue.get_by_role("region", name="Video call")).to_be_hidden()
-    expect_status(card(board, "Sue Smith"), "Waiting")
+    expect_status(card(alex, "Sue Smith"), "Waiting")
 
     join_call(lee, "Sue Smith")
     caller_in_call(sue)
     expect(sue.get_by_text("The clinic is with you.")).to_be_visible()
-    expect_status(card(board, "Sue Smith"), "Being seen")
-    expect(status_filter(board, "Being seen")).to_have_accessible_name("Being seen 1")
+    expect_status(card(alex, "Sue Smith"), "Being seen")
+    expect(status_filter(alex, "Being seen")).to_have_accessible_name("Being seen 1")
 
     # Media both ways: each side shows the other, named, with frames arriving.
     expect_remote_video(lee, names=["Sue Smith"])

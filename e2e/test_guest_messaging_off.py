@@ -14,8 +14,6 @@ from .helpers import (
     compose,
     enter_waiting_area,
     expect_badge,
-    set_guest_messaging,
-    sign_in,
 )
 
 # The page's own open connection sends a message frame, as a caller could from
@@ -31,18 +29,16 @@ FORCE_SEND = """(body) => new Promise((resolve) => {
 
 
 def test_switching_guest_messaging_off_reaches_open_pages_and_the_server_refuses(
-    new_page, clinic, clinic_admin, team_member
+    guest_messaging, clinic, clinic_admin, lee, new_page, dashboard
 ):
-    set_guest_messaging(clinic, clinic_admin, True)
-    staff = sign_in(new_page(), team_member, clinic)
-    caller = new_page()
+    caller = new_page()  # a caller who will tamper: their page's sockets are watched
     caller.context.add_init_script(WATCH_SOCKETS)
     enter_waiting_area(caller, clinic, "Sue Smith")
     expect(compose(caller)).to_be_visible()
     expect(caller.get_by_role("button", name="Send", exact=True)).to_be_visible()
     caller.evaluate("window.__sameDocument = true")
 
-    admin = sign_in(new_page(), clinic_admin, clinic)
+    admin = dashboard(clinic_admin)
     admin.goto(f"/clinics/{clinic.slug}/settings/")
     enabled = admin.get_by_role("checkbox", name="Enable guest messaging")
     expect(enabled).to_be_checked()
@@ -59,7 +55,7 @@ def test_switching_guest_messaging_off_reaches_open_pages_and_the_server_refuses
     assert answer["type"] == "error"
     assert answer["code"] == "messaging_disabled"
     assert not Message.objects.filter(caller=caller_of(clinic, "Sue Smith")).exists()
-    expect(card(staff, "Sue Smith").locator(".badge")).to_be_hidden()
+    expect(card(lee, "Sue Smith").locator(".badge")).to_be_hidden()
     expect(caller.get_by_role("log").get_by_role("listitem")).to_have_count(0)
 
     # The connection is still good: switched back on, the field returns and works.
@@ -67,5 +63,5 @@ def test_switching_guest_messaging_off_reaches_open_pages_and_the_server_refuses
     admin.get_by_role("button", name="Save").click()
     expect(compose(caller)).to_be_visible()
     caller_writes(caller, "Thank you")
-    expect_badge(card(staff, "Sue Smith"), 1, "caller")
+    expect_badge(card(lee, "Sue Smith"), 1, "caller")
     assert list(Message.objects.values_list("sender", "body")) == [("caller", "Thank you")]

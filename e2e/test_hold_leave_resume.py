@@ -18,7 +18,6 @@ from .helpers import (
     card,
     card_names,
     compose,
-    enter_waiting_area,
     expect_badge,
     expect_remote_video,
     expect_remote_video_paused,
@@ -29,8 +28,6 @@ from .helpers import (
     join_call,
     notify_one,
     participant,
-    set_guest_messaging,
-    sign_in,
     status_chip,
     status_filter,
     tones,
@@ -39,19 +36,9 @@ from .helpers import (
 HELD = "You are on hold. Your camera and microphone are paused until the clinic returns."
 
 
-def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_member):
-    set_guest_messaging(clinic, clinic_admin, True)
-    lee = sign_in(new_page(), team_member, clinic)
-    board = sign_in(new_page(), clinic_admin, clinic)
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
-    enter_waiting_area(new_page(), clinic, "Tom Berg")
-    sue_card = card(board, "Sue Smith")
-
-    join_call(lee, "Sue Smith")
-    caller_in_call(sue)
+def test_hold_leave_message_resume_and_end(guest_messaging, clinic, lee, alex, sue, tom, call_with_sue):
+    sue_card = card(alex, "Sue Smith")
     expect(compose(sue)).to_be_hidden()  # in a call, the caller talks rather than writes
-    expect_remote_video(lee, names=["Sue Smith"])
-    expect_remote_video(sue, names=["Dr Lee"])
 
     # Call Manager → Hold: the caller sees they are on hold.
     drawer = call_manager(lee)
@@ -92,17 +79,17 @@ def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_
     assert sue.evaluate("document.getElementById('local-video').srcObject?.active ?? false") is False  # camera off
 
     # Every dashboard shows her On hold, and the On hold filter finds her.
-    for page in (lee, board):
+    for page in (lee, alex):
         expect_status(card(page, "Sue Smith"), "On hold")
         expect(status_filter(page, "On hold")).to_have_accessible_name("On hold 1")
-    status_chip(board, "Waiting").uncheck()
-    expect(card_names(board).filter(visible=True)).to_have_text(["Sue Smith"])
-    expect(card(board, "Tom Berg")).to_be_hidden()
-    status_chip(board, "On hold").uncheck()
-    expect(board.get_by_text("No callers match this filter.")).to_be_visible()
-    status_chip(board, "On hold").check()
-    status_chip(board, "Waiting").check()
-    expect(card(board, "Tom Berg")).to_be_visible()
+    status_chip(alex, "Waiting").uncheck()
+    expect(card_names(alex).filter(visible=True)).to_have_text(["Sue Smith"])
+    expect(card(alex, "Tom Berg")).to_be_hidden()
+    status_chip(alex, "On hold").uncheck()
+    expect(alex.get_by_text("No callers match this filter.")).to_be_visible()
+    status_chip(alex, "On hold").check()
+    status_chip(alex, "Waiting").check()
+    expect(card(alex, "Tom Berg")).to_be_visible()
 
     # Two-way messaging, as for a waiting caller.
     expect(compose(sue)).to_be_visible()
@@ -112,13 +99,13 @@ def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_
     notify_one(lee, "Sue Smith", "Yes, two more minutes")
     expect_thread(sue, ["Shall I wait?", "Yes, two more minutes"])
     sue.wait_for_function("() => window.__tones > 0")
-    expect_badge(card(board, "Sue Smith"), 2, "clinic")
+    expect_badge(card(alex, "Sue Smith"), 2, "clinic")
 
     # Join again resumes the consultation.
     join_call(lee, "Sue Smith")
     caller_in_call(sue)
     expect(sue.get_by_role("status").filter(has_text=HELD)).to_be_hidden()
-    expect_status(card(board, "Sue Smith"), "Being seen")
+    expect_status(card(alex, "Sue Smith"), "Being seen")
     expect_remote_video(lee, names=["Sue Smith"])
     expect_remote_video(sue, names=["Dr Lee"])
     expect_thread(sue, ["Shall I wait?", "Yes, two more minutes"])  # the same thread
@@ -131,7 +118,7 @@ def test_hold_leave_message_resume_and_end(new_page, clinic, clinic_admin, team_
     expect(sue.get_by_text("The call has ended. Thank you.")).to_be_visible()
     expect(sue.get_by_role("region", name="Video call")).to_be_hidden()
     expect(compose(sue)).to_be_hidden()
-    for page in (lee, board):
+    for page in (lee, alex):
         expect(card(page, "Sue Smith")).to_have_count(0)
         expect(card_names(page)).to_have_text(["Tom Berg"])
 

@@ -10,22 +10,20 @@ from waiting.actions import do_hold_caller, do_see_caller
 from .helpers import (
     card,
     caller_of,
-    enter_waiting_area,
     expect_badge,
     expect_thread,
     open_notify_many,
-    sign_in,
     status_filter,
 )
 
 TEXT = "The clinic closes early today: we will see everyone before 5 pm"
 
 
-def test_notify_all_reaches_every_status(new_page, clinic, team_member):
-    ann = enter_waiting_area(new_page(), clinic, "Ann Waits")
-    bea = enter_waiting_area(new_page(), clinic, "Bea Seen")
-    cal = enter_waiting_area(new_page(), clinic, "Cal Held")
-    dan = enter_waiting_area(new_page(), clinic, "Dan Gone")
+def test_notify_all_reaches_every_status(clinic, team_member, waiting_caller, dashboard):
+    ann = waiting_caller("Ann Waits")
+    bea = waiting_caller("Bea Seen")
+    cal = waiting_caller("Cal Held")
+    dan = waiting_caller("Dan Gone")
     # The calls come in their own issue: set the statuses as the call screens would.
     do_see_caller(caller_of(clinic, "Bea Seen").pk, actor=team_member)
     do_see_caller(caller_of(clinic, "Cal Held").pk, actor=team_member)
@@ -37,7 +35,7 @@ def test_notify_all_reaches_every_status(new_page, clinic, team_member):
     dan_browser = dan.context
     dan.close()  # the tab is closed: Offline, but keeps the place
 
-    staff = sign_in(new_page(), team_member, clinic)
+    staff = dashboard(team_member)
     statuses = {"Ann Waits": "Waiting", "Bea Seen": "Being seen", "Cal Held": "On hold", "Dan Gone": "Offline"}
     for name, status in statuses.items():
         expect(card(staff, name).get_by_text(status, exact=True)).to_be_visible()

@@ -10,23 +10,18 @@ from .helpers import (
     caller_in_call,
     caller_of,
     card,
-    enter_waiting_area,
     expect_badge,
     expect_remote_video,
     expect_thread,
     join_call,
     notify_one,
-    sign_in,
     tones,
 )
 
 
-def test_notification_during_a_call_reaches_the_call_screen(new_page, clinic, clinic_admin, team_member):
-    lee = sign_in(new_page(), team_member, clinic)
-    board = sign_in(new_page(), clinic_admin, clinic)
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
+def test_notification_during_a_call_reaches_the_call_screen(clinic, lee, alex, sue):
 
-    notify_one(board, "Sue Smith", "Dr Lee will see you now")
+    notify_one(alex, "Sue Smith", "Dr Lee will see you now")
     expect_thread(sue, ["Dr Lee will see you now"])
     sue.wait_for_function("() => window.__tones > 0")
     before = tones(sue)
@@ -35,13 +30,13 @@ def test_notification_during_a_call_reaches_the_call_screen(new_page, clinic, cl
     caller_in_call(sue)
     expect_remote_video(sue, names=["Dr Lee"])
 
-    notify_one(board, "Sue Smith", "Please have your medication list ready")
+    notify_one(alex, "Sue Smith", "Please have your medication list ready")
     expect(sue.get_by_role("region", name="Video call")).to_be_visible()  # still in the call
     expect_thread(sue, ["Dr Lee will see you now", "Please have your medication list ready"])
     expect(sue.get_by_role("log").get_by_role("listitem").last).to_contain_text("Sunrise Clinic")
     expect(sue.get_by_role("log")).to_be_in_viewport()
     sue.wait_for_function("(before) => window.__tones > before", arg=before)
     expect(sue.locator("body")).to_have_class("caller alerting")
-    expect_badge(card(board, "Sue Smith"), 2, "clinic")
+    expect_badge(card(alex, "Sue Smith"), 2, "clinic")
     caller_in_call(sue)
     assert Message.objects.filter(caller=caller_of(clinic, "Sue Smith")).count() == 2

@@ -9,12 +9,10 @@ from waiting.actions import do_hold_caller, do_see_caller
 from .helpers import (
     card,
     caller_of,
-    enter_waiting_area,
     expect_badge,
     expect_thread,
     notify_one,
     open_notify_many,
-    sign_in,
     status_filter,
     tones,
 )
@@ -22,15 +20,15 @@ from .helpers import (
 TEXT = "Dr Lee is back in 10 minutes"
 
 
-def test_notify_many_reaches_only_the_callers_shown(new_page, clinic, team_member):
-    ann = enter_waiting_area(new_page(), clinic, "Ann Waits")
-    bea = enter_waiting_area(new_page(), clinic, "Bea Seen")
-    cal = enter_waiting_area(new_page(), clinic, "Cal Held")
+def test_notify_many_reaches_only_the_callers_shown(clinic, team_member, waiting_caller, dashboard):
+    ann = waiting_caller("Ann Waits")
+    bea = waiting_caller("Bea Seen")
+    cal = waiting_caller("Cal Held")
     do_see_caller(caller_of(clinic, "Bea Seen").pk, actor=team_member)
     do_see_caller(caller_of(clinic, "Cal Held").pk, actor=team_member)
     do_hold_caller(caller_of(clinic, "Cal Held").pk, actor=team_member)
 
-    staff = sign_in(new_page(), team_member, clinic)
+    staff = dashboard(team_member)
     expect(card(staff, "Bea Seen").get_by_text("Being seen", exact=True)).to_be_visible()
     being_seen = status_filter(staff, "Being seen")
     being_seen.uncheck()

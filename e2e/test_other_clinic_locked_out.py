@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from messaging.models import Message
 
-from .helpers import card, card_names, caller_of, enter_waiting_area, sign_in
+from .helpers import card, card_names, caller_of
 
 # Opens the other clinic's dashboard socket from the outsider's signed-in page;
 # resolves with the frames it got and how it was closed.
@@ -18,11 +18,10 @@ OPEN_SOCKET = """(path) => new Promise((resolve) => {
 })"""
 
 
-def test_staff_of_another_clinic_are_locked_out(new_page, clinic, team_member, other_clinic, outsider):
-    outsider_page = sign_in(new_page(), outsider, other_clinic)
-    expect(outsider_page.get_by_text("No callers are waiting.")).to_be_visible()
+def test_staff_of_another_clinic_are_locked_out(clinic, team_member, other_clinic, olli, waiting_caller, dashboard):
+    expect(olli.get_by_text("No callers are waiting.")).to_be_visible()
 
-    enter_waiting_area(new_page(), clinic, "Sue Sunrise")
+    waiting_caller("Sue Sunrise")
     sue = caller_of(clinic, "Sue Sunrise")
 
     for path in [
@@ -31,10 +30,10 @@ def test_staff_of_another_clinic_are_locked_out(new_page, clinic, team_member, o
         f"/clinics/{clinic.slug}/callers/{sue.pk}/thread/",
         f"/clinics/{other_clinic.slug}/callers/{sue.pk}/thread/",
     ]:
-        assert outsider_page.request.get(path).status == 404, path
+        assert olli.request.get(path).status == 404, path
 
-    csrf = next(c["value"] for c in outsider_page.context.cookies() if c["name"] == "csrftoken")
-    post = lambda path, data: outsider_page.request.post(path, data=data, headers={"X-CSRFToken": csrf})  # noqa: E731
+    csrf = next(c["value"] for c in olli.context.cookies() if c["name"] == "csrftoken")
+    post = lambda path, data: olli.request.post(path, data=data, headers={"X-CSRFToken": csrf})  # noqa: E731
     message = {"caller_ids": [sue.pk], "body": "Hello from next door", "client_id": "x1"}
     assert post(f"/clinics/{clinic.slug}/notify/", message).status == 404
     assert post(f"/clinics/{clinic.slug}/callers/{sue.pk}/remove/", {}).status == 404
@@ -46,17 +45,17 @@ def test_staff_of_another_clinic_are_locked_out(new_page, clinic, team_member, o
     sue.refresh_from_db()
     assert sue.is_present
 
-    answer = outsider_page.evaluate(OPEN_SOCKET, f"/ws/clinics/{clinic.slug}/")
+    answer = olli.evaluate(OPEN_SOCKET, f"/ws/clinics/{clinic.slug}/")
     assert answer == {"code": 4404, "frames": []}
 
     # Their own dashboard shows their own callers only. Harbour's caller arrives
     # after Sunrise's: once it is shown, Sunrise's would have been too.
-    enter_waiting_area(new_page(), other_clinic, "Hal Harbour")
-    expect(card_names(outsider_page)).to_have_text(["Hal Harbour"])
-    expect(card(outsider_page, "Sue Sunrise")).to_have_count(0)
-    outsider_page.reload()
-    expect(card_names(outsider_page)).to_have_text(["Hal Harbour"])
+    waiting_caller("Hal Harbour", at=other_clinic)
+    expect(card_names(olli)).to_have_text(["Hal Harbour"])
+    expect(card(olli, "Sue Sunrise")).to_have_count(0)
+    olli.reload()
+    expect(card_names(olli)).to_have_text(["Hal Harbour"])
 
     # Sunrise's own staff see Sue (and not Hal).
-    staff = sign_in(new_page(), team_member, clinic)
+    staff = dashboard(team_member)
     expect(card_names(staff)).to_have_text(["Sue Sunrise"])

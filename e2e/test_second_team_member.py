@@ -11,24 +11,16 @@ from .helpers import (
     call_manager,
     caller_in_call,
     card,
-    enter_waiting_area,
     expect_remote_video,
     expect_status,
     hang_up,
     hang_up_choices,
     join_call,
     participant,
-    sign_in,
 )
 
 
-def test_second_team_member_joins_and_the_first_leaves(new_page, clinic, clinic_admin, team_member):
-    lee = sign_in(new_page(), team_member, clinic)
-    alex = sign_in(new_page(), clinic_admin, clinic)
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
-
-    join_call(lee, "Sue Smith")
-    caller_in_call(sue)
+def test_second_team_member_joins_and_the_first_leaves(clinic, lee, alex, sue, call_with_sue):
     expect_status(card(alex, "Sue Smith"), "Being seen")
     expect(alex.get_by_role("button", name="Join the call with Sue Smith")).to_be_visible()
     join_call(alex, "Sue Smith")

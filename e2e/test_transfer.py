@@ -13,25 +13,24 @@ from .helpers import (
     card_names,
     caller_writes,
     compose,
-    enter_waiting_area,
     expect_badge,
     expect_status,
     expect_thread,
     notify_one,
-    sign_in,
     tones,
 )
 
 HARBOUR_TEXT = "Harbour Practice will call you in a few minutes."
 
 
-def test_transfer_to_another_clinic(new_page, clinic, other_clinic, team_member, outsider):
+def test_transfer_to_another_clinic(other_clinic, team_member, olli, dashboard, waiting_caller):
+    # Olli is Harbour's own staff; Dr Lee is a member of both clinics (his
+    # dashboard offers the transfer only if he is when it opens).
     Membership.objects.create(user=team_member, clinic=other_clinic, role=Role.MEMBER)
     Clinic.objects.filter(pk=other_clinic.pk).update(waiting_text=HARBOUR_TEXT, guest_messaging_enabled=True)
-    lee = sign_in(new_page(), team_member, clinic)
-    olli = sign_in(new_page(), outsider, other_clinic)  # Harbour's own staff
-    sue = enter_waiting_area(new_page(), clinic, "Sue Smith")
-    enter_waiting_area(new_page(), clinic, "Tom Berg")
+    lee = dashboard(team_member)
+    sue = waiting_caller("Sue Smith")
+    waiting_caller("Tom Berg")
     expect(card_names(lee)).to_have_text(["Sue Smith", "Tom Berg"])
     notify_one(lee, "Sue Smith", "Dr Lee is running late")
     expect_thread(sue, ["Dr Lee is running late"])

@@ -6,32 +6,28 @@ from playwright.sync_api import expect
 
 from audit.models import AuditEvent
 from messaging.models import Message
+from realtime.limits import BODY_MAX
 
 from .helpers import (
     card,
     caller_of,
     caller_writes,
     compose,
-    enter_waiting_area,
     expect_badge,
     expect_thread,
     notify_one,
     open_thread,
-    sign_in,
     status_filter,
 )
 
 
-def test_caller_replies_and_the_clinic_answers_from_the_thread(new_page, clinic, clinic_admin, team_member):
-    staff = sign_in(new_page(), team_member, clinic)
-    caller = enter_waiting_area(new_page(), clinic, "Sue Smith")
-    enter_waiting_area(new_page(), clinic, "Tom Berg")
-    sue = card(staff, "Sue Smith")
-    expect(card(staff, "Tom Berg")).to_be_visible()
-    expect(compose(caller)).to_be_hidden()  # off by default
+def test_caller_replies_and_the_clinic_answers_from_the_thread(clinic, clinic_admin, lee, sue, tom, dashboard):
+    sue_card = card(lee, "Sue Smith")
+    expect(card(lee, "Tom Berg")).to_be_visible()
+    expect(compose(sue)).to_be_hidden()  # off by default
 
     # The clinic admin switches guest messaging on in General configuration.
-    admin = sign_in(new_page(), clinic_admin, clinic)
+    admin = dashboard(clinic_admin)
     admin.get_by_role("link", name="General configuration").click()
     expect(admin.get_by_role("heading", name="General configuration")).to_be_visible()
     admin.get_by_role("checkbox", name="Enable guest messaging").check()
@@ -44,29 +40,31 @@ def test_caller_replies_and_the_clinic_answers_from_the_thread(new_page, clinic,
     assert AuditEvent.objects.filter(action="clinic.configuration_changed", actor=clinic_admin).count() == 1
 
     # The open caller page offers the message field without a reload.
-    expect(compose(caller)).to_be_visible()
+    expect(compose(sue)).to_be_visible()
+    expect(compose(sue)).to_have_attribute("maxlength", str(BODY_MAX))  # the limit the server sent
 
-    notify_one(staff, "Sue Smith", "Dr Lee is running 15 minutes late")
-    expect_badge(sue, 1, "clinic")
-    expect_thread(caller, ["Dr Lee is running 15 minutes late"])
+    notify_one(lee, "Sue Smith", "Dr Lee is running 15 minutes late")
+    expect_badge(sue_card, 1, "clinic")
+    expect_thread(sue, ["Dr Lee is running 15 minutes late"])
 
-    caller_writes(caller, "Thanks, I will wait")
-    expect_badge(sue, 2, "caller")
-    expect(compose(caller)).to_have_value("")
-    expect_thread(caller, ["Dr Lee is running 15 minutes late", "Thanks, I will wait"])
+    caller_writes(sue, "Thanks, I will wait")
+    expect_badge(sue_card, 2, "caller")
+    expect(compose(sue)).to_have_value("")
+    expect_thread(sue, ["Dr Lee is running 15 minutes late", "Thanks, I will wait"])
 
     # "Awaiting reply": the callers whose last message is theirs and unanswered.
-    awaiting = status_filter(staff, "Awaiting reply")
+    awaiting = status_filter(lee, "Awaiting reply")
     expect(awaiting).to_have_accessible_name("Awaiting reply 1")
     awaiting.check()
-    expect(sue).to_be_visible()
-    expect(card(staff, "Tom Berg")).to_be_hidden()
+    expect(sue_card).to_be_visible()
+    expect(card(lee, "Tom Berg")).to_be_hidden()
 
-    thread = open_thread(staff, "Sue Smith")
+    thread = open_thread(lee, "Sue Smith")
     expect_thread(thread, ["Dr Lee is running 15 minutes late", "Thanks, I will wait"])
     expect(thread.get_by_role("listitem").first).to_contain_text("Dr Lee")  # who sent it
     expect(thread.get_by_role("listitem").first).to_contain_text("Seen")  # the caller's page showed it
     expect(thread.get_by_role("listitem").last).to_contain_text("Sue Smith")
+    expect(thread.get_by_role("textbox", name="Reply")).to_have_attribute("maxlength", str(BODY_MAX))
     thread.get_by_role("textbox", name="Reply").fill("We will call you in 5 minutes")
     thread.get_by_role("button", name="Send reply").click()
     expect_thread(
@@ -77,15 +75,15 @@ def test_caller_replies_and_the_clinic_answers_from_the_thread(new_page, clinic,
     expect(thread).to_be_hidden()
 
     # Answered: no longer awaiting a reply.
-    expect(staff.get_by_text("No callers match this filter.")).to_be_visible()
+    expect(lee.get_by_text("No callers match this filter.")).to_be_visible()
     expect(awaiting).to_have_accessible_name("Awaiting reply 0")
     awaiting.uncheck()
-    expect_badge(sue, 3, "clinic")
+    expect_badge(sue_card, 3, "clinic")
 
     expect_thread(
-        caller, ["Dr Lee is running 15 minutes late", "Thanks, I will wait", "We will call you in 5 minutes"]
+        sue, ["Dr Lee is running 15 minutes late", "Thanks, I will wait", "We will call you in 5 minutes"]
     )
-    expect(caller.get_by_role("log").get_by_role("listitem").nth(1)).to_contain_text("You")
+    expect(sue.get_by_role("log").get_by_role("listitem").nth(1)).to_contain_text("You")
     assert list(Message.objects.filter(caller=caller_of(clinic, "Sue Smith")).values_list("seq", "sender")) == [
         (1, "clinic"),
         (2, "caller"),

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 NAME_MAX = 100
+# A caller Waiting longer than this stands out on the dashboard.
+LONG_WAIT_MINUTES = 30
 
 
 class Status(models.TextChoices):

@@ -3,6 +3,8 @@ page as JSON (no inline script, no second translation system)."""
 
 from django.utils.translation import gettext as _
 
+from realtime.limits import BODY_MAX
+
 
 def default_waiting_text():
     return _("Please stay on this page. The clinic will be with you shortly.")
@@ -30,7 +32,7 @@ def caller_page():
         "minutes": _("{n} min"),
         "hours": _("{h} h {m} min"),
         "err_empty": _("The message is empty."),
-        "err_too_long": _("A message has at most 1,000 characters."),
+        "err_too_long": _("A message has at most %(n)s characters.") % {"n": BODY_MAX},
         "err_rate_limited": _("You are sending messages too quickly. Please wait a moment."),
         "err_messaging_disabled": _("The clinic does not take messages at the moment."),
         "err_other": _("The message could not be sent."),

@@ -16,7 +16,7 @@ from waitroom.http import json_body, json_error, json_view
 
 from . import access, actions, strings
 from .forms import EntryForm
-from .models import LeaveReason, Status
+from .models import LONG_WAIT_MINUTES, LeaveReason, Status
 from .routing import caller_socket_path, dashboard_socket_path
 
 
@@ -88,8 +88,8 @@ def dashboard(request, slug):
             for m in request.user.memberships.exclude(clinic=clinic).select_related("clinic").order_by("clinic__name")
         ],
         "extra_label": clinic.extra_field_label,
-        "limits": page_limits(),
         "strings": strings.dashboard_page(),
+        "limits": page_limits() | {"long_wait_minutes": LONG_WAIT_MINUTES},
     }
     return render(
         request,

@@ -1,12 +1,14 @@
 // A team member's call screen: the videos, the Call Manager drawer (duration,
 // current participants, Hold / Resume / Disconnect) and Hang up.
-import { LiveSocket, format, pageData } from "../waitroom/socket.js";
+import { ActionFailed, postJson } from "../waitroom/http.js";
+import { $, bindCloseButtons, format, pageData } from "../waitroom/page.js";
+import { LiveSocket } from "../waitroom/socket.js";
+import { clock } from "../waitroom/time.js";
 import { Mesh, localMedia } from "./mesh.js";
-import { VideoTiles, bindMediaButtons, formatDuration } from "./tiles.js";
+import { VideoTiles, bindMediaButtons, participantName } from "./tiles.js";
 
 const page = pageData();
 const S = page.strings;
-const $ = (id) => document.getElementById(id);
 
 let call = null;
 let me = null;
@@ -41,7 +43,7 @@ async function onFrame(frame) {
         me,
         iceServers: frame.ice_servers,
         send: (to, signal) => socket.send({ type: "signal", to, signal }),
-        onStream: (id, stream) => tiles.show(id, stream, nameOf(id)),
+        onStream: (id, stream) => tiles.show(id, stream, participantName(call, id)),
         onGone: (id) => tiles.remove(id),
         onState: (id, state) => {
           peerStates.set(id, state);
@@ -83,10 +85,6 @@ function callerOf() {
   return call.participants.find((p) => p.is_caller);
 }
 
-function nameOf(id) {
-  return call?.participants.find((p) => p.id === id)?.name || "";
-}
-
 // The Call Manager -------------------------------------------------------
 
 $("manager-toggle").addEventListener("click", () => {
@@ -115,13 +113,16 @@ function renderParticipants() {
     li.append(who, " ", state);
     const buttons = document.createElement("span");
     buttons.className = "buttons";
-    if (p.is_caller) buttons.append(button(call.on_hold ? S.resume : S.hold, () => act(call.on_hold ? "resume" : "hold")));
-    if (p.id !== me)
+    if (p.is_caller) {
+      buttons.append(button(call.on_hold ? S.resume : S.hold, () => manage(call.on_hold ? "resume" : "hold")));
+    }
+    if (p.id !== me) {
       buttons.append(
         button(S.disconnect, () => {
-          if (confirm(format(S.disconnect_confirm, { name: p.name }))) act("disconnect", { participant: p.id });
+          if (confirm(format(S.disconnect_confirm, { name: p.name }))) manage("disconnect", { participant: p.id });
         }),
       );
+    }
     li.append(buttons);
     return li;
   });
@@ -137,23 +138,25 @@ function button(label, onClick) {
 }
 
 setInterval(() => {
-  if (call) $("duration").textContent = formatDuration(Date.now() - Date.parse(call.started_at));
+  if (call) $("duration").textContent = clock(Date.now() - Date.parse(call.started_at));
 }, 1000);
 
-async function act(action, data = {}) {
-  const response = await fetch(`${page.actions}${action}/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": document.querySelector("#csrf [name=csrfmiddlewaretoken]").value },
-    body: JSON.stringify(data),
-    credentials: "same-origin",
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body.error?.message || response.statusText);
-    error.code = body.error?.code;
-    throw error;
+// The call's actions, at page.actions + "hold/", "leave/", …
+function act(action, data = {}) {
+  return postJson(`${page.actions}${action}/`, data);
+}
+
+// A Call Manager button: a refusal shows in the drawer (the call's own frame
+// shows what did change).
+async function manage(action, data) {
+  $("manager-error").hidden = true;
+  try {
+    await act(action, data);
+  } catch (error) {
+    if (!(error instanceof ActionFailed)) throw error;
+    $("manager-error").textContent = format(S.failed, { reason: error.message });
+    $("manager-error").hidden = false;
   }
-  return body;
 }
 
 // Hang up ----------------------------------------------------------------
@@ -195,6 +198,6 @@ for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
   });
 }
 
-for (const b of document.querySelectorAll("dialog [data-close]")) b.addEventListener("click", () => b.closest("dialog").close());
+bindCloseButtons();
 
 bindMediaButtons(media, $("mute"), $("camera"), S);

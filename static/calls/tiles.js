@@ -42,12 +42,10 @@ export class VideoTiles {
   }
 }
 
-export function formatDuration(ms) {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = String(seconds % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+// A participant's name in the newest call state: a video may arrive before or
+// after the frame that names who sent it.
+export function participantName(call, id) {
+  return call?.participants.find((p) => p.id === id)?.name || "";
 }
 
 // The microphone and camera buttons of a call screen.

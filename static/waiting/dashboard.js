@@ -1,13 +1,17 @@
 // A clinic's waiting area, live: one card per caller in arrival order, a status
 // filter, notify one / notify the callers shown, and each caller's thread.
-import { LiveSocket, clientId, duration, format, pageData } from "../waitroom/socket.js";
-import { blocked, chime, unlock } from "../waitroom/alert.js";
+import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
+import { getJson, postJson } from "../waitroom/http.js";
+import { $, bindCloseButtons, format, pageData, sendOnEnter } from "../waitroom/page.js";
+import { LiveSocket, clientId } from "../waitroom/socket.js";
+import { messageItem } from "../waitroom/thread.js";
+import { dateAndTime, timeOfDay, waited } from "../waitroom/time.js";
 
 const page = pageData();
 const S = page.strings;
-const $ = (id) => document.getElementById(id);
+const LIMITS = page.limits; // the server's rules, never written here
 const STATUSES = ["waiting", "being_seen", "on_hold", "offline"];
-const LONG_WAIT_MS = 30 * 60 * 1000;
+const LONG_WAIT_MS = LIMITS.long_wait_minutes * 60 * 1000;
 
 const cards = new Map(); // caller id -> the newest card the server sent
 const elements = new Map(); // caller id -> its <li>
@@ -145,7 +149,7 @@ function renderCard(li, card) {
   joinButton.setAttribute("aria-label", format(S.join_named, { name: card.name }));
   const transferItem = li.querySelector('[data-action="transfer"]').parentElement;
   transferItem.hidden = !page.other_clinics.length || !["waiting", "on_hold"].includes(card.status);
-  li.querySelector(".waited").textContent = format(S.waited, { time: duration(S, waitedMs(card)) });
+  li.querySelector(".waited").textContent = format(S.waited, { time: waited(S, waitedMs(card)) });
   const fields = li.querySelector(".fields");
   fields.replaceChildren();
   for (const [label, value] of [
@@ -232,32 +236,13 @@ document.addEventListener("keydown", (event) => {
 
 // Sending -----------------------------------------------------------------
 
-function csrf() {
-  return document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
+// A message is sent with the same client_id on each try: stored once, so a
+// send whose answer was lost may be tried again.
+function sendMessage(callerIds, body, id) {
+  return postJson(page.notify, { caller_ids: callerIds, body, client_id: id }, { retries: 2 });
 }
 
-async function post(url, data) {
-  // A send that times out is retried with the same client_id: stored once.
-  let lastError;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify(data),
-        credentials: "same-origin",
-      });
-      const body = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(body.error?.message || response.statusText);
-      return body;
-    } catch (error) {
-      lastError = error;
-      if (!(error instanceof TypeError)) break; // a refusal, not a network failure
-      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
-    }
-  }
-  throw lastError;
-}
+for (const field of [$("notify-body"), $("reply-body")]) field.maxLength = LIMITS.body_max;
 
 const notify = { ids: [] };
 
@@ -294,7 +279,7 @@ $("notify-form").addEventListener("submit", async (event) => {
   const body = $("notify-body").value.trim();
   if (!body || !notify.ids.length) return;
   try {
-    await post(page.notify, { caller_ids: notify.ids, body, client_id: notify.clientId });
+    await sendMessage(notify.ids, body, notify.clientId);
     $("notify-dialog").close();
   } catch (error) {
     $("notify-error").textContent = format(S.send_failed, { reason: error.message });
@@ -302,16 +287,11 @@ $("notify-form").addEventListener("submit", async (event) => {
   }
 });
 
-$("notify-body").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    $("notify-form").requestSubmit();
-  }
-});
+sendOnEnter($("notify-body"), $("notify-form"));
 
 async function removeCaller(card) {
   if (!confirm(format(S.remove_confirm, { name: card.name }))) return;
-  await post(page.remove.replace("/0/", `/${card.id}/`), {}).catch(showActionError);
+  await postJson(page.remove.replace("/0/", `/${card.id}/`)).catch(showActionError);
 }
 
 // Join, activity, transfer ------------------------------------------------
@@ -324,7 +304,7 @@ function showActionError(error) {
 
 async function join(card) {
   try {
-    const answer = await post(page.join.replace("/0/", `/${card.id}/`), {});
+    const answer = await postJson(page.join.replace("/0/", `/${card.id}/`));
     location.href = answer.url;
   } catch (error) {
     showActionError(error);
@@ -335,15 +315,18 @@ async function openActivity(card) {
   $("activity-title").textContent = format(S.activity_title, { name: card.name });
   $("activity").replaceChildren();
   $("activity-dialog").showModal();
-  const response = await fetch(page.activity.replace("/0/", `/${card.id}/`), { credentials: "same-origin" });
-  if (!response.ok) return;
-  const data = await response.json();
+  let data;
+  try {
+    data = await getJson(page.activity.replace("/0/", `/${card.id}/`));
+  } catch (error) {
+    return showActionError(error);
+  }
   $("activity").replaceChildren(
     ...data.events.map((e) => {
       const li = document.createElement("li");
       const at = document.createElement("time");
       at.dateTime = e.at;
-      at.textContent = new Date(e.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      at.textContent = timeOfDay(e.at);
       li.append(at, ` ${e.what}`);
       if (e.who) li.append(` – ${e.who}`);
       return li;
@@ -371,7 +354,7 @@ function openTransfer(card) {
 $("transfer-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
-    await post(page.transfer.replace("/0/", `/${transferring.id}/`), { clinic: $("transfer-clinic").value });
+    await postJson(page.transfer.replace("/0/", `/${transferring.id}/`), { clinic: $("transfer-clinic").value });
     $("transfer-dialog").close();
   } catch (error) {
     $("transfer-error").textContent = format(S.failed, { reason: error.message });
@@ -395,31 +378,28 @@ function openThread(card) {
 
 async function loadThread() {
   const id = thread.callerId;
-  const response = await fetch(page.thread.replace("/0/", `/${id}/`), { credentials: "same-origin" });
-  if (!response.ok || thread.callerId !== id) return;
-  const data = await response.json();
+  let data;
+  try {
+    data = await getJson(page.thread.replace("/0/", `/${id}/`));
+  } catch {
+    return; // the next change of the thread loads it again
+  }
+  if (thread.callerId !== id) return;
   const items = data.messages.map((m) => {
-    const li = document.createElement("li");
-    li.className = `message from-${m.sender}`;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    const who = document.createElement("strong");
-    who.textContent = m.sender === "clinic" ? m.author || S.from_clinic : data.name;
-    const at = document.createElement("time");
-    at.dateTime = m.created_at;
-    at.textContent = new Date(m.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
-    meta.append(who, " · ", at);
+    const li = messageItem({
+      sender: m.sender,
+      who: m.sender === "clinic" ? m.author || S.from_clinic : data.name,
+      when: dateAndTime(m.created_at),
+      at: m.created_at,
+      body: m.body,
+    });
     li.dataset.seq = m.seq;
     if (m.sender === "clinic") {
       const receipt = document.createElement("span");
       receipt.className = "receipt";
       receipt.textContent = m.seen_at ? S.seen : m.delivered_at ? S.delivered : S.sent;
-      meta.append(" · ", receipt);
+      li.querySelector(".meta").append(" · ", receipt);
     }
-    const body = document.createElement("p");
-    body.className = "body";
-    body.textContent = m.body;
-    li.append(meta, body);
     return li;
   });
   if (!items.length) {
@@ -447,7 +427,7 @@ $("reply-form").addEventListener("submit", async (event) => {
   if (!body) return;
   $("reply-error").hidden = true;
   try {
-    await post(page.notify, { caller_ids: [thread.callerId], body, client_id: clientId() });
+    await sendMessage([thread.callerId], body, clientId());
     $("reply-body").value = "";
   } catch (error) {
     $("reply-error").textContent = format(S.send_failed, { reason: error.message });
@@ -455,17 +435,10 @@ $("reply-form").addEventListener("submit", async (event) => {
   }
 });
 
-$("reply-body").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    $("reply-form").requestSubmit();
-  }
-});
+sendOnEnter($("reply-body"), $("reply-form"));
 
 $("thread-dialog").addEventListener("close", () => (thread.callerId = null));
-for (const button of document.querySelectorAll("dialog [data-close]")) {
-  button.addEventListener("click", () => button.closest("dialog").close());
-}
+bindCloseButtons();
 
 // Alerts for staff --------------------------------------------------------
 
@@ -501,7 +474,5 @@ $("alerts-on").addEventListener("click", async () => {
   if ("Notification" in window && Notification.permission === "default") await Notification.requestPermission();
   offerAlerts();
 });
-for (const type of ["pointerdown", "keydown"]) {
-  document.addEventListener(type, () => unlock().then(offerAlerts), { once: true });
-}
+unlockOnFirstTouch(offerAlerts);
 setTimeout(offerAlerts, 500);

@@ -1,13 +1,16 @@
 // The caller's page: their visit's state, the clinic's messages (with an audible
 // alert), and — when the clinic allows it — a field to write back.
-import { LiveSocket, clientId, duration, format, pageData } from "../waitroom/socket.js";
-import { blocked, chime, unlock } from "../waitroom/alert.js";
+import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
+import { $, pageData, sendOnEnter } from "../waitroom/page.js";
+import { LiveSocket, clientId } from "../waitroom/socket.js";
+import { messageItem } from "../waitroom/thread.js";
+import { timeOfDay, waited } from "../waitroom/time.js";
 import { Mesh, localMedia } from "../calls/mesh.js";
-import { VideoTiles, bindMediaButtons } from "../calls/tiles.js";
+import { VideoTiles, bindMediaButtons, participantName } from "../calls/tiles.js";
 
 const page = pageData();
 const S = page.strings;
-const $ = (id) => document.getElementById(id);
+const LIMITS = page.limits; // the server's rules (messaging/models.py), never written here
 
 let lastSeq = 0; // the thread's last message this page shows
 let seenSent = 0;
@@ -83,31 +86,15 @@ function onFrame(frame) {
 
 // The thread ---------------------------------------------------------------
 
-function time(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-function messageElement(sender, body, when) {
-  const li = document.createElement("li");
-  li.className = `message from-${sender}`;
-  const head = document.createElement("div");
-  head.className = "meta";
-  const who = document.createElement("strong");
-  who.textContent = sender === "clinic" ? (clinic ? clinic.name : "") : S.you;
-  const at = document.createElement("time");
-  at.textContent = when;
-  head.append(who, " · ", at);
-  const text = document.createElement("p");
-  text.className = "body";
-  text.textContent = body; // text, never HTML
-  li.append(head, text);
-  return li;
+function messageElement(sender, body, when, at) {
+  const who = sender === "clinic" ? (clinic ? clinic.name : "") : S.you;
+  return messageItem({ sender, who, when, at, body });
 }
 
 function addMessage(message) {
   if (message.seq <= lastSeq) return;
   lastSeq = message.seq;
-  const li = messageElement(message.sender, message.body, time(message.created_at));
+  const li = messageElement(message.sender, message.body, timeOfDay(message.created_at), message.created_at);
   li.dataset.seq = message.seq;
   $("messages").append(li);
   $("no-messages").hidden = true;
@@ -147,7 +134,7 @@ $("compose").addEventListener("submit", (event) => {
   const body = field.value.trim();
   showComposeError("");
   if (!body) return showComposeError(S.err_empty);
-  if (body.length > 1000) return showComposeError(S.err_too_long);
+  if (body.length > LIMITS.body_max) return showComposeError(S.err_too_long);
   const id = clientId();
   const element = messageElement("caller", body, S.sending);
   element.classList.add("pending");
@@ -158,12 +145,8 @@ $("compose").addEventListener("submit", (event) => {
   field.focus();
 });
 
-$("compose-body").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    $("compose").requestSubmit();
-  }
-});
+$("compose-body").maxLength = LIMITS.body_max;
+sendOnEnter($("compose-body"), $("compose"));
 
 function confirmSent(id) {
   const entry = outbox.get(id);
@@ -272,7 +255,7 @@ function applyCall(call) {
       me,
       iceServers,
       send: (to, signal) => socket.send({ type: "signal", to, signal }),
-      onStream: (id, stream) => tiles.show(id, stream, nameIn(currentCall, id)),
+      onStream: (id, stream) => tiles.show(id, stream, participantName(currentCall, id)),
       onGone: (id) => tiles.remove(id),
     });
     media.then((stream) => mesh?.setLocalStream(stream));
@@ -283,10 +266,6 @@ function applyCall(call) {
   $("stage").classList.toggle("held", call.on_hold);
   mesh.update(call.participants);
   for (const p of call.participants) tiles.rename(p.id, p.name);
-}
-
-function nameIn(call, id) {
-  return call?.participants.find((p) => p.id === id)?.name || "";
 }
 
 function showReplaced() {
@@ -305,7 +284,7 @@ function showReplaced() {
 
 function tick() {
   if (!visit || !visit.present) return;
-  $("waited").textContent = duration(S, Date.now() + skew - Date.parse(visit.arrived_at));
+  $("waited").textContent = waited(S, Date.now() + skew - Date.parse(visit.arrived_at));
 }
 setInterval(tick, 10000);
 
@@ -314,10 +293,7 @@ setInterval(tick, 10000);
 $("sound-on").addEventListener("click", async () => {
   if (await unlock()) $("sound").hidden = true;
 });
-// Any touch of the page lets the browser play the alert later.
-for (const type of ["pointerdown", "keydown"]) {
-  document.addEventListener(type, () => unlock().then((ok) => ok && ($("sound").hidden = true)), { once: true });
-}
+unlockOnFirstTouch((ok) => ok && ($("sound").hidden = true));
 setTimeout(() => {
   if (blocked()) $("sound").hidden = false;
 }, 500);

@@ -24,6 +24,14 @@ export async function unlock() {
   return !blocked();
 }
 
+// Any touch of the page lets the browser play the alert later: unlock then,
+// and tell the page (`then(ok)`), which may stop offering its sound button.
+export function unlockOnFirstTouch(then) {
+  for (const type of ["pointerdown", "keydown"]) {
+    document.addEventListener(type, () => unlock().then(then), { once: true });
+  }
+}
+
 export function chime() {
   const ctx = audio();
   if (!ctx) return;

@@ -12,7 +12,6 @@ export class LiveSocket {
     this.onDown = onDown;
     this.onStop = onStop;
     this.attempt = 0;
-    this.heartbeatSeconds = 5;
     this.stopped = false;
     // Back on the network: do not wait out the backoff.
     window.addEventListener("online", () => {
@@ -42,6 +41,7 @@ export class LiveSocket {
       } catch {
         return;
       }
+      // How often to beat is the server's setting, sent in its first frame.
       if (frame.heartbeat_seconds) this.startHeartbeat(frame.heartbeat_seconds);
       if (frame.type !== "heartbeat") this.onFrame(frame);
     };
@@ -64,7 +64,6 @@ export class LiveSocket {
   }
 
   startHeartbeat(seconds) {
-    this.heartbeatSeconds = seconds;
     clearInterval(this.timer);
     this.timer = setInterval(() => {
       // A connection that has gone quiet on a dead network never closes by
@@ -95,21 +94,9 @@ export class LiveSocket {
   }
 }
 
+// A send's own id, made by the page: a send tried again (after a lost answer,
+// over the socket or over HTTP) is stored once.
 export function clientId() {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export function pageData() {
-  return JSON.parse(document.getElementById("page-data").textContent);
-}
-
-export function format(text, values) {
-  return text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-}
-
-export function duration(strings, ms) {
-  const minutes = Math.max(0, Math.floor(ms / 60000));
-  if (minutes < 60) return format(strings.minutes, { n: minutes });
-  return format(strings.hours, { h: Math.floor(minutes / 60), m: minutes % 60 });
 }

@@ -9,6 +9,7 @@ from django.test import Client
 
 from waiting.access import VISITS_KEY
 from testkit.helpers import enter
+from realtime.limits import BODY_MAX
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Caller, LeaveReason
 
@@ -30,6 +31,15 @@ def test_it_shows_the_waiting_page(client, clinic):
     assert "Dr Lee is on call today." in html
     assert "Leave the waiting area" in html
     assert page_data(response)["socket"] == "/ws/w/sunrise/"
+
+
+def test_it_sends_the_page_its_limits_rather_than_writing_them_in(client, clinic):
+    enter(client, clinic)
+    response = client.get("/w/sunrise/wait/")
+    data = page_data(response)
+    assert data["limits"] == {"body_max": BODY_MAX}
+    assert data["strings"]["err_too_long"] == f"A message has at most {BODY_MAX} characters."
+    assert "maxlength" not in response.content.decode()  # the page's script sets it from the limits
 
 
 def test_it_shows_the_standard_text_when_the_clinic_has_none(client, clinic):

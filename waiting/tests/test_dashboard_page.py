@@ -4,6 +4,8 @@ import json
 import re
 
 from clinics.models import Membership, Role
+from realtime.limits import BODY_MAX
+from waiting.models import LONG_WAIT_MINUTES
 
 PAGE_DATA = re.compile(r'<script id="page-data" type="application/json">(.*?)</script>', re.S)
 
@@ -34,6 +36,13 @@ def test_it_tells_the_page_where_to_connect_and_post(client, clinic, team_member
     assert data["thread"] == "/clinics/sunrise/callers/0/thread/"
     assert data["remove"] == "/clinics/sunrise/callers/0/remove/"
     assert data["strings"]["actions_for"] == "Actions for {name}"
+
+
+def test_it_sends_the_page_its_limits_rather_than_writing_them_in(client, clinic, team_member):
+    client.force_login(team_member)
+    response = client.get("/clinics/sunrise/")
+    assert page_data(response)["limits"] == {"body_max": BODY_MAX, "long_wait_minutes": LONG_WAIT_MINUTES}
+    assert "maxlength" not in response.content.decode()  # the page's script sets it from the limits
 
 
 def test_it_requires_sign_in(client, clinic):
