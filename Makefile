@@ -28,7 +28,7 @@ run: install
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	$(BIN)/uvicorn waitroom.asgi:application --host $(HOST) --port $(PORT) \
-		--lifespan off --ws realtime.protocol:PageProtocol --ws-per-message-deflate false --no-access-log
+		--lifespan off --ws waitroom.server.protocol:PageProtocol --ws-per-message-deflate false --no-access-log
 
 # Browser tests drive Debian's Chromium; install it if this machine can.
 browser:

@@ -17,7 +17,7 @@ Waitroom's caller protocol for the benchmark's client, unchanged, to use it:
 
 Per-message deflate is off, as on Waitroom's uvicorn. It runs on uvloop, as
 uvicorn does, and collects and freezes its objects as Waitroom's servers do
-(waitroom/heap.py).
+(waitroom/server/heap.py).
 """
 
 import argparse
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.server import broadcast, serve
 
-from waitroom.heap import collect_young_regularly, keep_full_collections_short
+from waitroom.server.heap import collect_young_regularly, keep_full_collections_short
 
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 HEARTBEAT_SECONDS = 5
@@ -139,7 +139,7 @@ async def http(reader, writer):
 
 
 async def main(args):
-    collect_young_regularly(asyncio.get_running_loop())  # as Waitroom's servers do (waitroom/heap.py)
+    collect_young_regularly(asyncio.get_running_loop())  # as Waitroom's servers do (waitroom/server/heap.py)
     http_server = await asyncio.start_server(http, args.host, args.http_port, backlog=1024)
     async with serve(page, args.host, args.port, process_request=process_request, compression=None, backlog=4096, max_size=65536):
         async with http_server:
@@ -155,7 +155,7 @@ if __name__ == "__main__":
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    keep_full_collections_short()  # as Waitroom's servers do (waitroom/heap.py)
+    keep_full_collections_short()  # as Waitroom's servers do (waitroom/server/heap.py)
     try:
         import uvloop
 

@@ -21,7 +21,7 @@ import json
 import resource
 import sys
 
-from waitroom.heap import collect_young_regularly, keep_full_collections_short
+from waitroom.server.heap import collect_young_regularly, keep_full_collections_short
 
 from .client import Pool, Round
 

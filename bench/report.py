@@ -189,7 +189,7 @@ def render(report):
         "4,000 more, …).")
     add("- **The ceiling** (`bench/ceiling.py`): a bare `websockets` server, no framework and no storage, "
         "on uvloop, per-message deflate off, young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
-        "servers and the benchmark's client (`waitroom/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
+        "servers and the benchmark's client (`waitroom/server/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
         "hello of Waitroom's shape and heartbeats, and on the same `POST /clinics/<slug>/notify/` (on a "
         "second port: websockets' HTTP side speaks GET only) sends each named page a `message` frame of "
         "Waitroom's shape with that page's next seq. Session keys are registered with it by the benchmark "

@@ -40,7 +40,7 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
-from waitroom.heap import collect_young_regularly, keep_full_collections_short
+from waitroom.server.heap import collect_young_regularly, keep_full_collections_short
 
 from .client import Dashboard, Http, Pool, Round, clock
 from .profile import Profiler
@@ -750,7 +750,7 @@ def versions(args):
 
 async def main(args):
     nofile = raise_nofile()
-    collect_young_regularly(asyncio.get_running_loop())  # as in the servers (waitroom/heap.py)
+    collect_young_regularly(asyncio.get_running_loop())  # as in the servers (waitroom/server/heap.py)
     tmp = Path(tempfile.mkdtemp(prefix="waitroom-bench-"))
     log(f"temp dir {tmp}; RLIMIT_NOFILE {nofile}")
     started = time.time()
@@ -836,8 +836,8 @@ def parse(argv=None):
     p.add_argument("--postgres", default=POSTGRES)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="a spare Redis database: it is flushed")
     p.add_argument("--channel-layer", choices=["pubsub", "core"], default="pubsub")
-    p.add_argument("--ws", default="realtime.protocol:PageProtocol",
-                   help="uvicorn's websocket implementation (realtime.protocol:PageProtocol, websockets-sansio, websockets, wsproto)")
+    p.add_argument("--ws", default="waitroom.server.protocol:PageProtocol",
+                   help="uvicorn's websocket implementation (waitroom.server.protocol:PageProtocol, websockets-sansio, websockets, wsproto)")
     p.add_argument("--conn-max-age", type=int, default=60,
                    help="DB_CONN_MAX_AGE for the servers (default 60; the app's default 0 opens a connection per database hop)")
     p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",

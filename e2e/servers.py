@@ -68,7 +68,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "waitroom.asgi:application", "--host", "127.0.0.1",
                  "--port", str(self.port), "--lifespan", "off",
-                 "--ws", "realtime.protocol:PageProtocol", "--ws-per-message-deflate", "false"],
+                 "--ws", "waitroom.server.protocol:PageProtocol", "--ws-per-message-deflate", "false"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, self.process, self.log)

@@ -3,7 +3,7 @@
 - Every second: a page that sent nothing for WAITROOM_HEARTBEAT_TIMEOUT is
   closed, and a caller's shows them Offline (a tab on a dead network never says
   goodbye). Every page sends heartbeats (static/waitroom/socket.js), so this is
-  the only keepalive: uvicorn's own pings are off (realtime/protocol.py).
+  the only keepalive: uvicorn's own pings are off (waitroom/server/protocol.py).
 - Every few seconds: this process says it is alive; caller pages that are
   behind the database (an announcement the channel layer dropped — over
   capacity, or Redis restarting) catch up from it, in one query for all; a

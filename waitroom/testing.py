@@ -21,7 +21,7 @@ from waiting.models import Caller
 def action_test_settings(settings):
     # Whatever REDIS_URL says, these tests read announcements from the
     # in-memory layer of this process.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer"}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "waitroom.server.layers.LocalChannelLayer"}}
     # Staff fixtures hash a password each; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -10,7 +10,7 @@ def socket_test_settings(settings):
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # One process, so the in-memory layer whatever REDIS_URL says.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer"}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "waitroom.server.layers.LocalChannelLayer"}}
     # Staff fixtures hash a password each; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
