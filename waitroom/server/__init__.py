@@ -18,6 +18,8 @@ Three tunings, each with stock upstream code as the other, supported choice:
   PageProtocol on its event loop, unless the setting WAITROOM_TUNED_HEAP is
   false. With the stock protocol it is off.
 
-`realtime` (the leaf) never imports this package; this package may import
-`realtime.limits`.
+Every private upstream name these rely on has a contract test
+(tests/test_upstream_contracts.py) that says what to revisit when an upgrade
+removes or changes it. `realtime` (the leaf) never imports this package; this
+package may import `realtime.limits`.
 """

@@ -9,7 +9,8 @@ subclasses share the one event among the consumers of a process instead.
 Consumers treat events as read-only (they build new dicts to send).
 
 Switched on by the setting WAITROOM_TUNED_LAYERS (default true; false selects
-the stock layers).
+the stock layers). The upstream internals they rely on are checked by
+tests/test_upstream_contracts.py.
 """
 
 import asyncio
