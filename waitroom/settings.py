@@ -157,7 +157,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Server tuning (waitroom/server/): our channel layers, which share one event
-# among a process's consumers, or Channels' stock ones (false: a supported mode). The tuned websocket protocol
+# among a process's consumers, or Channels' stock ones (false: a supported mode,
+# CI runs the browser and scale-out tests in it). The tuned websocket protocol
 # is chosen on uvicorn's command line (--ws); it starts the heap policy unless
 # WAITROOM_TUNED_HEAP is false.
 WAITROOM_TUNED_LAYERS = env_bool("WAITROOM_TUNED_LAYERS", True)

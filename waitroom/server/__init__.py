@@ -1,7 +1,8 @@
 """Server tuning for a process that holds thousands of idle pages: opt-in,
 and each part switched on where the server is started, never by an import.
 
-Three tunings, each with stock upstream code as the other, supported choice:
+Three tunings, each with stock upstream code as the other, supported choice
+(CI runs the browser and scale-out tests in both modes: `make test-stock`):
 
 - protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
   (no handshake kept, no keepalive timer, a single-reader inbox) and pausing

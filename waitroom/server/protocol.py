@@ -15,7 +15,8 @@ rather than after every frame. It also starts the heap policy on its event
 loop (heap.py), unless WAITROOM_TUNED_HEAP is false. Everything else is
 uvicorn's: the class is tied to the uvicorn version pinned in pyproject.toml,
 the names it relies on are checked by tests/test_upstream_contracts.py, and
-every test that drives a real server (e2e/, scaleout/) goes through it.
+every test that drives a real server (e2e/, scaleout/) goes through it, except
+in stock mode (WAITROOM_SERVER_MODE=stock).
 """
 
 import asyncio
