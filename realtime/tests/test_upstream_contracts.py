@@ -158,7 +158,11 @@ def test_channels_websocket_consumer_has_what_page_consumer_overrides():
 
 
 @in_own_loop
-async def test_channels_websocket_consumer_connects_receives_sends_and_closes_as_page_consumer_expects():
+async def test_channels_websocket_consumer_connects_receives_sends_and_closes_as_page_consumer_expects(monkeypatch):
+    async def no_database():  # disconnect closes old connections; no database here
+        pass
+
+    monkeypatch.setattr("channels.generic.websocket.aclose_old_connections", no_database)
     consumer = Recorded()
     await consumer.websocket_connect({"type": "websocket.connect"})
     assert consumer.ran == ["connect"], (
