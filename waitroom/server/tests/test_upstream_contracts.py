@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -587,7 +588,8 @@ def test_channels_redis_wrap_close_flushes_the_loops_layer_when_the_loop_closes(
     loop = asyncio.new_event_loop()
     proxy = SimpleNamespace(_layers={loop: LoopLayer()})
     _wrap_close(proxy, loop)
-    loop.close()
+    with ThreadPoolExecutor(max_workers=1) as thread:  # Playwright's loop may be running in this one
+        thread.submit(loop.close).result()
     assert flushed == [True] and proxy._layers == {}, (
         "channels_redis.utils._wrap_close no longer flushes the loop's layer and forgets it when the loop "
         f"closes: SharedRedisPubSubLayer._get_layer ({LAYERS}) relies on it; revisit it."
