@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-postgres bench install install-test browser clean
+.PHONY: run test test-postgres test-stock bench install install-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: install
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	$(BIN)/uvicorn waitroom.asgi:application --host $(HOST) --port $(PORT) \
-		--lifespan off --ws realtime.protocol:PageProtocol --ws-per-message-deflate false --no-access-log
+		--lifespan off --ws waitroom.server.protocol:PageProtocol --ws-per-message-deflate false --no-access-log
 
 # Browser tests drive Debian's Chromium; install it if this machine can.
 browser:
@@ -44,6 +44,11 @@ test: install-test browser
 # The same suite on PostgreSQL (CI runs both).
 test-postgres: install-test browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waitroom} CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The real-server tests again with stock uvicorn and Channels (no waitroom/server/
+# tuning), on SQLite: the other supported mode (CI runs it too).
+test-stock: install-test browser
+	DATABASE_URL= WAITROOM_SERVER_MODE=stock CHROMIUM=$(CHROMIUM) $(BIN)/pytest e2e scaleout $(PYTEST_ARGS)
 
 # Waitroom against a bare-websockets ceiling, 1,000-10,000 callers (< 10 minutes; not part
 # of `make test`). Needs PostgreSQL and Redis as for test-postgres; writes docs/benchmarks.md.

@@ -34,7 +34,7 @@ def make_user(email, clinic, role, first_name=""):
 def test_settings(settings):
     # Whatever REDIS_URL says, tests read announcements from the in-memory
     # layer of this process (servers that e2e/ and scaleout/ start have their own).
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer"}}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "waitroom.server.layers.LocalChannelLayer"}}
     # Staff fixtures hash a password each; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The Origin the in-process sockets send and the Host of the test Client.

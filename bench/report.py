@@ -264,7 +264,7 @@ def ws(report):
         server = report["results"].get(key, {}).get("server")
         if server:
             return server["ws"]
-    return f"--ws {report['args'].get('ws') or 'realtime.protocol:PageProtocol'}"
+    return f"--ws {report['args'].get('ws') or 'waitroom.server.protocol:PageProtocol'}"
 
 
 FIGURES = [  # label, value of a stage, digits

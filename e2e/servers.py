@@ -1,5 +1,10 @@
 """Real server processes for tests: uvicorn serving the ASGI app on the test
-database, each started fresh (spawned, never forked: see STACK-NOTES)."""
+database, each started fresh (spawned, never forked: see STACK-NOTES).
+
+WAITROOM_SERVER_MODE chooses how: `tuned` (the default) as deployed, with our
+websocket protocol, channel layers and heap policy (waitroom/server/); `stock`
+with uvicorn's own Sans-I/O protocol and Channels' own layers, the other
+supported mode (`make test-stock`)."""
 
 import os
 import signal
@@ -11,7 +16,29 @@ from pathlib import Path
 
 from django.db import connection
 
+from realtime.limits import FRAME_MAX
+
 ROOT = Path(__file__).resolve().parent.parent
+
+MODES = {
+    "tuned": {
+        "ws": ["--ws", "waitroom.server.protocol:PageProtocol"],
+        "env": {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "true"},
+    },
+    "stock": {
+        # The tuned protocol's frame limit too, so that a frame past what any
+        # page sends closes the socket (1009) in both modes.
+        "ws": ["--ws", "websockets-sansio", "--ws-max-size", str(4 * FRAME_MAX)],
+        "env": {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false"},
+    },
+}
+
+
+def server_mode():
+    mode = os.environ.get("WAITROOM_SERVER_MODE") or "tuned"
+    if mode not in MODES:
+        raise ValueError(f"WAITROOM_SERVER_MODE is one of {', '.join(MODES)}, not {mode!r}")
+    return MODES[mode]
 
 
 def free_port():
@@ -49,6 +76,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self.mode = server_mode()
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -56,6 +84,7 @@ class Server:
             "WAITROOM_HEARTBEAT_SECONDS": "1",
             "WAITROOM_HEARTBEAT_TIMEOUT": "3",
             "PYTHONUNBUFFERED": "1",
+            **self.mode["env"],
             **env,
         }
         self.env.pop("REDIS_URL", None)
@@ -68,7 +97,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "waitroom.asgi:application", "--host", "127.0.0.1",
                  "--port", str(self.port), "--lifespan", "off",
-                 "--ws", "realtime.protocol:PageProtocol", "--ws-per-message-deflate", "false"],
+                 *self.mode["ws"], "--ws-per-message-deflate", "false"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, self.process, self.log)

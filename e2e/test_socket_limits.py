@@ -1,4 +1,4 @@
-"""The server's own socket (realtime/protocol.py), without a browser: a frame too
+"""The server's own socket (waitroom/server/protocol.py), without a browser: a frame too
 large for any page is not read whole, and one page's garbage leaves another
 page's socket serving."""
 

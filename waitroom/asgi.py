@@ -2,10 +2,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from .server.heap import keep_full_collections_short
-
+# Server tuning (waitroom/server/) is switched on by the server's command line
+# and settings, not here: importing the application changes nothing else.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waitroom.settings")
-keep_full_collections_short()  # a server process holds thousands of pages
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)

@@ -156,6 +156,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Server tuning (waitroom/server/): our channel layers, which share one event
+# among a process's consumers, or Channels' stock ones (false: a supported mode,
+# CI runs the browser and scale-out tests in it). The tuned websocket protocol
+# is chosen on uvicorn's command line (--ws); it starts the heap policy unless
+# WAITROOM_TUNED_HEAP is false.
+WAITROOM_TUNED_LAYERS = env_bool("WAITROOM_TUNED_LAYERS", True)
+WAITROOM_TUNED_HEAP = env_bool("WAITROOM_TUNED_HEAP", True)
+
+# A page leaves its groups when it closes: Channels' default group expiry of a
+# day would silently drop a dashboard left open overnight from its clinic's group.
+GROUP_EXPIRY = 10 * 365 * 86400
+
 # One process: the channel layer lives in memory. Several processes (or
 # machines): they meet in Redis, through pub/sub (docs/deploy.md says why not
 # the list-based "core" layer, which WAITROOM_CHANNEL_LAYER=core still selects).
@@ -172,10 +184,22 @@ if REDIS_URL and os.environ.get("WAITROOM_CHANNEL_LAYER", "pubsub") == "core":
     }
 elif REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "realtime.layers.SharedRedisPubSubLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "waitroom.server.layers.SharedRedisPubSubLayer"
+            if WAITROOM_TUNED_LAYERS
+            else "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer", "CONFIG": {"capacity": 1000}}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "waitroom.server.layers.LocalChannelLayer"
+            if WAITROOM_TUNED_LAYERS
+            else "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1000, "group_expiry": GROUP_EXPIRY},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,7 +6,6 @@ import random
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.urls import resolve
 
 from messaging.actions import do_notify
 from testkit import inprocess, protocol

@@ -1,0 +1,26 @@
+"""Server tuning for a process that holds thousands of idle pages: opt-in,
+and each part switched on where the server is started, never by an import.
+
+Three tunings, each with stock upstream code as the other, supported choice
+(CI runs the browser and scale-out tests in both modes: `make test-stock`):
+
+- protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
+  (no handshake kept, no keepalive timer, a single-reader inbox) and pausing
+  reading only when the app falls behind. On: the server's command line,
+  `uvicorn waitroom.asgi:application --ws waitroom.server.protocol:PageProtocol`
+  (`make run`, deploy/waitroom@.service). Off: any other `--ws`, e.g.
+  `--ws websockets-sansio --ws-max-size 131072`.
+- layers.py: channel layers that share one event among the consumers of a
+  process instead of copying or deserialising it per consumer. On: the setting
+  WAITROOM_TUNED_LAYERS (default true) selects LocalChannelLayer, or with
+  REDIS_URL SharedRedisPubSubLayer. Off: WAITROOM_TUNED_LAYERS=false selects
+  Channels' InMemoryChannelLayer / channels_redis' RedisPubSubChannelLayer.
+- heap.py: garbage collections that walk only what is new. On: started by
+  PageProtocol on its event loop, unless the setting WAITROOM_TUNED_HEAP is
+  false. With the stock protocol it is off.
+
+Every private upstream name these rely on has a contract test
+(tests/test_upstream_contracts.py) that says what to revisit when an upgrade
+removes or changes it. `realtime` (the leaf) never imports this package; this
+package may import `realtime.limits`.
+"""

@@ -11,19 +11,20 @@ So, after each full collection, what survived it is frozen (gc.freeze): the next
 full collection walks only what is newer. A frozen object is still freed the
 moment its last reference goes (reference counting); only garbage in reference
 cycles among frozen objects waits. Our consumers go by reference counting when a
-page closes (realtime/tests/test_heap.py); uvicorn's protocol objects of a page do
+page closes (tests/test_heap.py); uvicorn's protocol objects of a page do
 not (about 40 objects in cycles per closed page). So once the frozen set has grown
 to twice what the last thorough collection kept, everything is thawed and the
 next full collection walks it all: closed pages' leftovers never hold more than
 the open pages do, and a process growing from 1,000 to 10,000 pages walks
 everything a few times on the way, not at every step.
 
-Young objects get the same treatment on a timer (collect_young_regularly): the
-server's protocol (realtime/protocol.py) starts it on its event loop.
+Young objects get the same treatment on a timer (collect_young_regularly).
 
-Installed where the ASGI application is made (waitroom/asgi.py: the server
-processes, and the tests that drive the application), and in the benchmark's own
-processes.
+Switched on by the server's tuned protocol (protocol.py: PageProtocol starts
+collect_young_regularly on its event loop, which installs the full-collection
+policy too), unless the setting WAITROOM_TUNED_HEAP is false; never by
+importing the ASGI application. The benchmark's own processes install it
+themselves.
 """
 
 import gc

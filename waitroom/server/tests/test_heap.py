@@ -1,6 +1,7 @@
 """What a closed page leaves behind. A server freezes what survives a full
-collection (waitroom/heap.py): that is only cheap if a closed page's objects go
-without the cycle collector; and the channel layer must forget its inbox."""
+collection (waitroom/server/heap.py): that is only cheap if a closed page's
+objects go without the cycle collector; and the channel layer must forget its
+inbox."""
 
 import asyncio
 import gc
@@ -19,8 +20,8 @@ from testkit.helpers import in_own_loop
 
 @pytest.fixture
 def freezer():
-    """A FreezeSurvivors of the test's own (instead of the process's, which
-    waitroom/asgi.py installs), and only the test's own collections."""
+    """A FreezeSurvivors of the test's own (instead of the process's, if a
+    test before started one), and only the test's own collections."""
     callback, installed = FreezeSurvivors(count_every=0), gc.callbacks[:]
     gc.callbacks[:] = [c for c in installed if not isinstance(c, FreezeSurvivors)] + [callback]
     gc.disable()

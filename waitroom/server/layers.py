@@ -7,6 +7,10 @@ scans every channel on every receive; the Redis pub/sub layer receives the
 event once per process but deserialises it once per consumer. These
 subclasses share the one event among the consumers of a process instead.
 Consumers treat events as read-only (they build new dicts to send).
+
+Switched on by the setting WAITROOM_TUNED_LAYERS (default true; false selects
+the stock layers). The upstream internals they rely on are checked by
+tests/test_upstream_contracts.py.
 """
 
 import asyncio
@@ -29,7 +33,7 @@ class Inbox:
     `get` is a plain method that returns a future, and an item that arrives
     while the reader waits is handed to it directly: a wait is a future and
     nothing more (no coroutine), and ten thousand pages each renew theirs
-    with every heartbeat and every broadcast (waitroom/heap.py says why
+    with every heartbeat and every broadcast (heap.py says why
     that counts). An item handed to a reader that is cancelled before it runs
     goes with it: readers are cancelled only when their page is gone.
     """

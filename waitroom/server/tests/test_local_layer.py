@@ -4,7 +4,7 @@ the page, however long that is."""
 import asyncio
 import time
 
-from realtime import layers
+from waitroom.server import layers
 from testkit.helpers import in_own_loop
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from realtime.layers import Inbox
+from waitroom.server.layers import Inbox
 from testkit.helpers import in_own_loop
 
 

@@ -1,6 +1,6 @@
 """uvicorn's websocket protocol, holding less for each open page.
 
-    uvicorn waitroom.asgi:application --ws realtime.protocol:PageProtocol ...
+    uvicorn waitroom.asgi:application --ws waitroom.server.protocol:PageProtocol ...
 
 uvicorn's Sans-I/O websocket protocol (websockets-sansio) keeps, for as long as
 the socket is open, the handshake's request and response (their headers: about
@@ -11,19 +11,23 @@ subclass lets go of the handshake once it is answered and uses a single-reader
 inbox and a slotted gate instead, and sends no keepalive pings of its own
 (the pages' heartbeats do that job). It hands the app each frame as a future
 (no coroutine per wait), and pauses reading only when the app falls behind
-rather than after every frame. Everything else is uvicorn's: the class is
-tied to the uvicorn version pinned in pyproject.toml, and every test that
-drives a real server (e2e/) goes through it.
+rather than after every frame. It also starts the heap policy on its event
+loop (heap.py), unless WAITROOM_TUNED_HEAP is false. Everything else is
+uvicorn's: the class is tied to the uvicorn version pinned in pyproject.toml,
+the names it relies on are checked by tests/test_upstream_contracts.py, and
+every test that drives a real server (e2e/, scaleout/) goes through it, except
+in stock mode (WAITROOM_SERVER_MODE=stock).
 """
 
 import asyncio
 
+from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from waitroom.server.heap import collect_young_regularly
+from realtime.limits import FRAME_MAX
 
+from .heap import collect_young_regularly
 from .layers import Inbox
-from .limits import FRAME_MAX
 
 
 class Gate:
@@ -73,7 +77,8 @@ class PageProtocol(WebSocketsSansIOProtocol):
         # to 4 bytes each) is not read whole: the socket closes (1009). Frames
         # wait in the inbox up to PAUSE_AT at a time, so this bounds a page's.
         self.conn.max_message_size = min(self.conn.max_message_size or 4 * FRAME_MAX, 4 * FRAME_MAX)
-        collect_young_regularly(self.loop)
+        if settings.WAITROOM_TUNED_HEAP:  # read once a page connects: uvicorn has loaded the app, Django is set up
+            collect_young_regularly(self.loop)
 
     def receive(self):
         """The page's next event, as a future (the ASGI `receive`): no
