@@ -110,18 +110,23 @@ class Watchdog:
             log.debug("watchdog task failed: %r", task.exception())
 
     async def _run(self):
-        while self.consumers:
-            await asyncio.sleep(CHECK_SECONDS)
-            try:
-                await self._check()
-            except Exception:
-                log.exception("watchdog pass failed")
-        for job in self.jobs:
-            if job.after_last_page:
+        while True:
+            while self.consumers:
+                await asyncio.sleep(CHECK_SECONDS)
                 try:
-                    await job.run([])
+                    await self._check()
                 except Exception:
-                    log.exception("watchdog job failed")
+                    log.exception("watchdog pass failed")
+            for job in self.jobs:
+                if job.after_last_page:
+                    try:
+                        await job.run([])
+                    except Exception:
+                        log.exception("watchdog job failed")
+            # A page that came meanwhile found this task still running and
+            # started none: keep watching for it.
+            if not self.consumers:
+                return
 
     async def _check(self):
         now = time.monotonic()
