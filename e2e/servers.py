@@ -82,7 +82,7 @@ class Server:
             "DATABASE_URL": database_url(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WAITROOM_HEARTBEAT_SECONDS": "1",
-            "WAITROOM_HEARTBEAT_TIMEOUT": "3",
+            "WAITROOM_HEARTBEAT_TIMEOUT": "6",  # a page silent this long is gone; a busy CI machine stalls a tab 3 s
             "PYTHONUNBUFFERED": "1",
             **self.mode["env"],
             **env,
