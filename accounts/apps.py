@@ -10,3 +10,10 @@ class AccountsConfig(AppConfig):
         import axes.signals  # noqa: F401
 
         from . import audit_trail  # noqa: F401
+
+        # Operators sign in on /login/ too (lockout, two factors).
+        from django.contrib import admin
+
+        from .views import admin_sign_in
+
+        admin.site.login = admin_sign_in

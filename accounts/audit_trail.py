@@ -45,9 +45,16 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
         record("account.locked_out", failures=request.axes_failures_since_start, **where)
 
 
+SECOND_FACTORS = {"totpdevice": "app", "staticdevice": "recovery_code"}
+
+
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
-    record("account.signed_in", actor=user, address=address_of(request), path=getattr(request, "path", None))
+    details = {"address": address_of(request), "path": getattr(request, "path", None)}
+    device = getattr(user, "otp_device", None)  # set by the code step (accounts/views.py)
+    if device is not None:
+        details["second_factor"] = SECOND_FACTORS.get(device._meta.model_name, device._meta.model_name)
+    record("account.signed_in", actor=user, **details)
 
 
 @receiver(user_logged_out)

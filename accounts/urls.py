@@ -9,8 +9,13 @@ from . import views
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
+    path("login/recovery-code/", views.SignInCodeView.as_view(recovery=True), name="sign_in_recovery_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
+    path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/off/", views.two_factor_off, name="two_factor_off"),
+    path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("password-change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

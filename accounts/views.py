@@ -1,27 +1,109 @@
-"""Signing in, the account page, password reset and change: Django's own
-views, with what they do written to the audit trail."""
+"""Signing in (password, then a code if the person has two factors), the
+account page, two factors' set-up, password reset and change: Django's own
+views where it has them, with what they do written to the audit trail."""
 
+import time
+
+from axes.handlers.proxy import AxesProxyHandler
+from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.generic import FormView
 
 from audit.log import record
 from clinics import access
 from clinics.models import Membership
 
+from . import two_factor
 from .actions import do_unlock_member
 from .audit_trail import address_of
-from .lockout import unlock
+from .lockout import lockout_page, unlock
+
+# Between a right password and the code: whose, and since when. Not signed in
+# yet: nothing of the clinic is open to this session.
+PENDING = "accounts_pending_sign_in"
+PENDING_SECONDS = 5 * 60
 
 
 class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not two_factor.has_two_factors(user):
+            return super().form_valid(form)
+        self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "since": time.time()}
+        next_url = self.get_redirect_url()
+        return redirect(reverse("sign_in_code") + (f"?{urlencode({'next': next_url})}" if next_url else ""))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=20, strip=True)
+
+
+class SignInCodeView(auth_views.RedirectURLMixin, FormView):
+    """The second step of signing in: the authenticator app's code, or one of
+    the recovery codes. A wrong code counts as a failed sign-in (axes: the
+    same limit and lockout as a wrong password) and is audited as one."""
+
+    form_class = CodeForm
+    template_name = "registration/sign_in_code.html"
+    next_page = settings.LOGIN_REDIRECT_URL
+    recovery = False
+
+    def dispatch(self, request, *args, **kwargs):
+        pending = request.session.get(PENDING)
+        if pending and time.time() - pending["since"] < PENDING_SECONDS:
+            self.user = get_user_model()._default_manager.filter(pk=pending["user"], is_active=True).first()
+        else:
+            self.user = None
+        if self.user is None:
+            request.session.pop(PENDING, None)
+            messages.info(request, _("Please sign in again."))
+            return redirect_to_login(self.get_redirect_url() or settings.LOGIN_REDIRECT_URL)
+        self.backend = pending["backend"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(recovery=self.recovery, next=self.get_redirect_url(), **kwargs)
+
+    def form_valid(self, form):
+        credentials = {get_user_model().USERNAME_FIELD: self.user.get_username()}
+        if AxesProxyHandler.is_locked(self.request, credentials):
+            self.request.session.pop(PENDING, None)
+            return lockout_page(self.request)
+        device = two_factor.check_code(self.user, form.cleaned_data["code"], recovery=self.recovery)
+        if device is None:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            if getattr(self.request, "axes_locked_out", False):
+                self.request.session.pop(PENDING, None)  # axes' middleware answers with the lockout page
+            form.add_error("code", _("This code is not right. Try the newest code your app shows."))
+            return self.form_invalid(form)
+        self.request.session.pop(PENDING, None)
+        self.user.otp_device = device  # django-otp keeps it in the session; the audit trail names it
+        login(self.request, self.user, self.backend)
+        return redirect(self.get_success_url())
+
+
+def admin_sign_in(request, extra_context=None):
+    """The admin's sign-in is /login/: one page with the lockout and two factors
+    (the admin's own form would ask for the password only)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in, but not an operator
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -66,7 +148,59 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def account(request):
     memberships = request.user.memberships.select_related("clinic").order_by("clinic__name")
-    return render(request, "accounts/account.html", {"memberships": memberships})
+    context = {
+        "memberships": memberships,
+        "two_factors": two_factor.has_two_factors(request.user),
+        "recovery_codes_left": two_factor.recovery_codes_left(request.user),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+def two_factor_setup(request):
+    """Scan the QR code (or type the secret), then type the code the app shows."""
+    if two_factor.has_two_factors(request.user):
+        return redirect("account")
+    device = two_factor.app_being_set_up(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_app(request.user, device, form.cleaned_data["code"], address=address_of(request))
+        if codes is not None:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True})
+        form.add_error("code", _("This code is not right. Try the newest code your app shows."))
+    context = {
+        "form": form,
+        "qr_code": two_factor.qr_code(device),
+        "secret": two_factor.secret_for_typing(device),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@require_POST
+@login_required
+def recovery_codes(request):
+    """New recovery codes, shown once; the old ones stop working."""
+    if not two_factor.has_two_factors(request.user):
+        return redirect("account")
+    codes = two_factor.new_recovery_codes(request.user, address=address_of(request))
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False})
+
+
+class PasswordCheckForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Your password"), strip=False, widget=forms.PasswordInput)
+
+
+@require_POST
+@login_required
+def two_factor_off(request):
+    """Turning two factors off asks for the password once more."""
+    form = PasswordCheckForm(request.POST)
+    if form.is_valid() and request.user.check_password(form.cleaned_data["password"]):
+        two_factor.turn_off(request.user, address=address_of(request))
+        messages.success(request, _("Two-factor authentication is off."))
+    else:
+        messages.error(request, _("That was not your password: two-factor authentication stays on."))
+    return redirect("account")
 
 
 @require_POST

@@ -125,6 +125,9 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
     "clinics",
     "accounts",
@@ -256,6 +259,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_page"
 AXES_DISABLE_ACCESS_LOG = True
 # The client's address is REMOTE_ADDR: behind the proxy, uvicorn's
 # --proxy-headers (deploy/waitroom@.service) sets it from X-Forwarded-For.
+
+# Two factors (accounts/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "Waitroom"
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
 # EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH. The console by default: `make run`

@@ -76,15 +76,24 @@ def test_the_message_is_in_german_for_a_german_browser(client, team_member):
     assert "Too many" not in html
 
 
-def test_the_admin_sign_in_is_throttled_too(client, django_user_model):
+def test_the_admin_signs_in_on_the_sign_in_page_with_its_lockout(client, django_user_model):
     operator = django_user_model.objects.create_superuser("ops@example.com", "ops@example.com", PASSWORD)
-    response = fail(client, operator.username, LIMIT, path="/admin/login/")
-    assert response.status_code == 429
-    assert "Too many failed sign-ins." in response.content.decode()
-    assert sign_in(client, operator.username, path="/admin/login/").status_code == 429
-    # The same count for both pages: the sign-in page refuses the operator too.
-    assert sign_in(client, operator.username, address="10.0.9.9").status_code == 429
+    assert client.get("/admin/").url == "/admin/login/?next=/admin/"
+    # The admin's own password form is gone: nothing is checked there.
+    response = sign_in(client, operator.username, path="/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response.url == "/login/?next=/admin/"
     assert signed_in_as(client) is None
+
+    fail(client, operator.username, LIMIT)
+    assert sign_in(client, operator.username).status_code == 429
+    move_back(16)
+    assert sign_in(client, operator.username).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_signed_in_non_operator_is_refused_by_the_admin(client, team_member):
+    client.force_login(team_member)
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
 
 
 def test_tries_during_a_lockout_do_not_make_it_longer(client, team_member):
