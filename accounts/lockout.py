@@ -1,9 +1,12 @@
 """The sign-in lockout (django-axes does the counting; docs/accounts.md):
 the page a locked-out sign-in gets, and ending a member's lockout early."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.utils import reset
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import render
 
 
@@ -23,6 +26,23 @@ def lockout_page(request, original_response=None, credentials=None):
         "next": request.POST.get("next", "") or request.GET.get("next", ""),
     }
     return render(request, "registration/login.html", context, status=429)
+
+
+def _credentials(user):
+    return {get_user_model().USERNAME_FIELD: user.get_username()}
+
+
+def is_locked_out(request, user):
+    """Is signing in as this user, from this request's address, refused now?"""
+    return AxesProxyHandler.is_locked(request, _credentials(user))
+
+
+def count_failure(request, user):
+    """A wrong password or code typed outside authenticate() (the code step of
+    signing in, the password asked again by a signed-in page): counted and
+    audited as a failed sign-in, so guessing there meets the same limit."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+    return getattr(request, "axes_locked_out", False)
 
 
 def unlock(user):

@@ -4,14 +4,12 @@ views where it has them, with what they do written to the audit trail."""
 
 import time
 
-from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -30,7 +28,7 @@ from clinics.models import Membership
 from . import two_factor
 from .actions import do_unlock_member
 from .audit_trail import address_of
-from .lockout import lockout_page, unlock
+from .lockout import count_failure, is_locked_out, lockout_page, unlock
 
 # Between a right password and the code: whose, and since when. Not signed in
 # yet: nothing of the clinic is open to this session.
@@ -81,14 +79,12 @@ class SignInCodeView(auth_views.RedirectURLMixin, FormView):
         return super().get_context_data(recovery=self.recovery, next=self.get_redirect_url(), **kwargs)
 
     def form_valid(self, form):
-        credentials = {get_user_model().USERNAME_FIELD: self.user.get_username()}
-        if AxesProxyHandler.is_locked(self.request, credentials):
+        if is_locked_out(self.request, self.user):
             self.request.session.pop(PENDING, None)
             return lockout_page(self.request)
         device = two_factor.check_code(self.user, form.cleaned_data["code"], recovery=self.recovery)
         if device is None:
-            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
-            if getattr(self.request, "axes_locked_out", False):
+            if count_failure(self.request, self.user):
                 self.request.session.pop(PENDING, None)  # axes' middleware answers with the lockout page
             form.add_error("code", _("This code is not right. Try the newest code your app shows."))
             return self.form_invalid(form)
@@ -136,6 +132,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     old password no longer matches."""
 
     success_url = reverse_lazy("account")
+
+    # The old password is checked here, not by authenticate(): without these
+    # two, a stolen session could guess the password unthrottled.
+    def post(self, request, *args, **kwargs):
+        if is_locked_out(request, request.user):
+            return lockout_page(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            count_failure(self.request, self.request.user)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         with transaction.atomic():
@@ -193,12 +201,16 @@ class PasswordCheckForm(forms.Form):
 @require_POST
 @login_required
 def two_factor_off(request):
-    """Turning two factors off asks for the password once more."""
+    """Turning two factors off asks for the password once more (counted like
+    a sign-in: a stolen session must not guess it unthrottled)."""
+    if is_locked_out(request, request.user):
+        return lockout_page(request)
     form = PasswordCheckForm(request.POST)
     if form.is_valid() and request.user.check_password(form.cleaned_data["password"]):
         two_factor.turn_off(request.user, address=address_of(request))
         messages.success(request, _("Two-factor authentication is off."))
     else:
+        count_failure(request, request.user)
         messages.error(request, _("That was not your password: two-factor authentication stays on."))
     return redirect("account")
 

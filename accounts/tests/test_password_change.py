@@ -6,7 +6,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from conftest import PASSWORD
 
-from .conftest import sign_in
+from .conftest import LIMIT, sign_in
 
 NEW_PASSWORD = "a brand new long passphrase"
 
@@ -60,3 +60,21 @@ def test_in_german(client, team_member):
     html = client.get("/password-change/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Passwort ändern" in html
     assert "Altes Passwort" in html
+
+
+def test_guessing_the_old_password_meets_the_sign_in_limit(client, team_member):
+    # A stolen session must not be a way around the lockout.
+    client.force_login(team_member)
+    for _ in range(LIMIT - 1):
+        assert change(client, old="guess").status_code == 200
+    response = change(client, old="guess")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins." in response.content.decode()
+    # The right old password is refused now, and the password stays.
+    assert change(client).status_code == 429
+    team_member.refresh_from_db()
+    assert team_member.check_password(PASSWORD)
+    failed = AuditEvent.objects.filter(action="account.sign_in_failed")
+    assert failed.count() == LIMIT  # the refused one was not even checked
+    assert {e.details["path"] for e in failed} == {"/password-change/"}
+    assert sign_in(Client(), team_member.username).status_code == 429

@@ -11,6 +11,7 @@ from accounts import two_factor
 from audit.models import AuditEvent
 from conftest import PASSWORD
 
+from .conftest import LIMIT
 from .two_factors import app_code, turn_on
 
 
@@ -95,3 +96,14 @@ def test_in_german(client, team_member):
     html = client.get("/account/two-factor/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Zwei-Faktor-Authentifizierung" in html
     assert "Bestätigungscode" in html
+
+
+def test_guessing_the_password_to_turn_off_meets_the_sign_in_limit(client, team_member):
+    turn_on(team_member)
+    client.force_login(team_member)
+    for _ in range(LIMIT):
+        response = client.post("/account/two-factor/off/", {"password": "guess"})
+    assert response.status_code == 429
+    assert client.post("/account/two-factor/off/", {"password": PASSWORD}).status_code == 429
+    assert two_factor.has_two_factors(team_member)
+    assert AuditEvent.objects.filter(action="account.locked_out").count() == 1
