@@ -13,11 +13,27 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+def mail_dir(tmp_path_factory):
+    """Where the server writes the mails it sends, one file per sending."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup, django_db_blocker, tmp_path_factory, mail_dir):
     """The app as a clinic runs it: one uvicorn process, in-memory channel layer."""
-    app = Server(tmp_path_factory.mktemp("server") / "server.log").start()
+    app = Server(tmp_path_factory.mktemp("server") / "server.log", EMAIL_URL=f"file://{mail_dir}").start()
     yield app.url
     app.stop()
+
+
+@pytest.fixture
+def mailbox(mail_dir):
+    """The mails the server sends during this test (e2e/helpers.py: Mailbox)."""
+    from .helpers import Mailbox
+
+    for old in mail_dir.iterdir():
+        old.unlink()
+    return Mailbox(mail_dir)
 
 
 class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
@@ -116,8 +132,9 @@ def new_page(live, browser):
     """Pages in separate browser contexts: a caller and staff never share cookies."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live)
+    def make(**options):
+        # options for the browser context, e.g. locale="de-DE" (Accept-Language)
+        context = browser.new_context(base_url=live, **options)
         context.add_init_script(COUNT_TONES)
         context.add_init_script(WATCH_PEERS)
         contexts.append(context)

@@ -1,4 +1,6 @@
+import email
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -30,6 +32,36 @@ def sign_in(page, user, clinic):
     expect(page.get_by_role("heading", name="Waiting area")).to_be_visible()
     assert page.url.endswith(f"/clinics/{clinic.slug}/")
     return page
+
+
+class Mailbox:
+    """The mails the e2e server wrote (EMAIL_URL=file://...), in order."""
+
+    SEPARATOR = b"-" * 79  # Django's file backend writes this line after each mail
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def mails(self):
+        found = []
+        for path in sorted(self.folder.iterdir()):
+            for raw in path.read_bytes().split(self.SEPARATOR):
+                if raw.strip():
+                    found.append(email.message_from_bytes(raw.strip()))
+        return found
+
+    def wait_for_mail(self, seconds=10):
+        """The one mail sent, once the server has written it."""
+        deadline = time.monotonic() + seconds
+        while not (mails := self.mails()):
+            assert time.monotonic() < deadline, "no mail was sent"
+            time.sleep(0.1)
+        (mail,) = mails
+        return mail
+
+
+def body_of(mail):
+    return mail.get_payload(decode=True).decode(mail.get_content_charset() or "utf-8")
 
 
 def enter_waiting_area(page, clinic, name, **fields):

@@ -6,7 +6,9 @@ The table of variables is in README.md; keep the two in step.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +54,47 @@ def env_json(name, default):
         raise ImproperlyConfigured(f"{name} must be JSON: {e}")
 
 
+def env_email(name, default):
+    """Django's EMAIL_* settings from one URL: console://, file:///a/folder,
+    locmem://, smtp://user:password@host:port, smtp+tls:// (STARTTLS, port 587
+    by default) or smtp+ssl:// (TLS from the start, port 465 by default)."""
+    value = os.environ.get(name) or default
+    url = urlsplit(value)
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+        "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    if url.scheme not in backends:
+        raise ImproperlyConfigured(f"{name} must start with one of {', '.join(backends)}, not {value!r}")
+    mail = {"EMAIL_BACKEND": backends[url.scheme]}
+    if url.scheme == "file":
+        if not url.path:
+            raise ImproperlyConfigured(f"{name}: file:///a/folder names the folder the mails are written to")
+        mail["EMAIL_FILE_PATH"] = unquote(url.path)
+    elif url.scheme.startswith("smtp"):
+        if not url.hostname:
+            raise ImproperlyConfigured(f"{name}: smtp://user:password@host:port needs a host")
+        try:
+            port = url.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: the port must be a number")
+        mail.update(
+            EMAIL_HOST=url.hostname,
+            EMAIL_PORT=port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[url.scheme],
+            # A password may hold characters a URL must escape (@, :, /).
+            EMAIL_HOST_USER=unquote(url.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(url.password or ""),
+            EMAIL_USE_TLS=url.scheme == "smtp+tls",
+            EMAIL_USE_SSL=url.scheme == "smtp+ssl",
+            EMAIL_TIMEOUT=20,
+        )
+    return mail
+
+
 def secret_key():
     """SECRET_KEY from the environment, else one made once and kept in var/."""
     if os.environ.get("SECRET_KEY"):
@@ -81,8 +124,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
     "clinics",
+    "accounts",
     "waiting",
     "messaging",
     "calls",
@@ -100,6 +148,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that its lockout page still passes through the headers above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "waitroom.urls"
@@ -210,6 +260,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clinics:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Axes first: it refuses a locked-out sign-in before a password is checked
+# (docs/accounts.md). It needs the request, so authenticate() without one fails.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per account and per address, each on its own: one
+# account attacked from many addresses, or many accounts tried from one.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("WAITROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WAITROOM_LOGIN_COOLOFF_MINUTES", 15))
+# A lockout ends a fixed time after it began: tries during it are refused
+# and not counted, so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: axes would wipe every failure from the
+# address too, so one valid account would reset the count of all the others.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_page"
+# The audit trail records sign-ins (accounts/audit_trail.py); axes' own log of
+# every success would keep addresses forever, a second time.
+AXES_DISABLE_ACCESS_LOG = True
+# The client's address is REMOTE_ADDR: behind the proxy, uvicorn's
+# --proxy-headers (deploy/waitroom@.service) sets it from X-Forwarded-For.
+
+# Two factors (accounts/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "Waitroom"
+
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH. The console by default: `make run`
+# prints the password reset mail.
+globals().update(env_email("EMAIL_URL", "console://"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waitroom <waitroom@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A password reset link is valid this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * env_int("WAITROOM_PASSWORD_RESET_HOURS", 2)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -280,5 +366,7 @@ LOGGING = {
         # Whitenoise under ASGI warns that it serves files with a sync iterator; it
         # serves them correctly, and the warning would bury real ones.
         "django.request": {"level": "ERROR"},
+        # axes logs every sign-in at INFO; the audit trail is the record of them.
+        "axes": {"level": "WARNING"},
     },
 }

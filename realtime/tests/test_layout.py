@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["audit", "clinics", "waiting", "messaging", "calls"]
+APPS = ["audit", "clinics", "accounts", "waiting", "messaging", "calls"]
 
 
 def product_files(top):
@@ -30,7 +30,7 @@ def imported_apps(path):
 
 
 def test_every_app_is_looked_at():
-    assert all((ROOT / app / "models.py").exists() for app in APPS)
+    assert all((ROOT / app / "apps.py").exists() for app in APPS)
     assert any(product_files("realtime"))
 
 

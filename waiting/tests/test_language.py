@@ -20,7 +20,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import PASSWORD
 from waiting import strings
 from waiting.models import Caller
 
@@ -177,7 +176,7 @@ def test_clinic_waiting_text_is_shown_as_written(clinic):
 
 def staff_browser(user, language):
     client = browser(language)
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

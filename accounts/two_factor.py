@@ -1,0 +1,96 @@
+"""Two factors: a code from an authenticator app (TOTP, django-otp) and
+one-time recovery codes for when the phone is gone (docs/accounts.md).
+
+A person has two factors once their authenticator app is confirmed: then
+signing in asks for a code after the password (accounts/views.py).
+"""
+
+from base64 import b32encode
+
+import segno
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.log import record
+
+RECOVERY_CODES = 10
+
+
+def has_two_factors(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def app_being_set_up(user):
+    """The authenticator app the person is setting up: the same secret on
+    every visit of the page until it is confirmed (a reload must not change
+    the code their app already shows)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def qr_code(device):
+    """The otpauth:// link as a QR code, an SVG data URI made here (no
+    third party sees the secret; the CSP allows data: images)."""
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
+
+
+def secret_for_typing(device):
+    """The secret in groups of four, for an app that cannot scan."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@transaction.atomic
+def confirm_app(user, device, code, *, address=None):
+    """The code the app shows confirms it: two factors are on. Returns the
+    new recovery codes (to show once), or None if the code is wrong."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.verify_token(code):
+        return None
+    device.confirmed = True
+    device.save()
+    # One app at a time: another, older one stops working.
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = _new_recovery_codes(user)
+    record("account.two_factor_enabled", actor=user, address=address)
+    return codes
+
+
+@transaction.atomic
+def new_recovery_codes(user, *, address=None):
+    codes = _new_recovery_codes(user)
+    record("account.recovery_codes_renewed", actor=user, address=address)
+    return codes
+
+
+def _new_recovery_codes(user):
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def recovery_codes_left(user):
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def turn_off(user, *, address=None):
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record("account.two_factor_disabled", actor=user, address=address)
+
+
+def check_code(user, code, *, recovery):
+    """The device that accepts this code, or None. A recovery code is used up
+    by accepting it; an app's code cannot be used twice either (django-otp
+    keeps the last time step). django-otp also slows down guessing per device."""
+    code = "".join(code.split()).lower()
+    devices = StaticDevice if recovery else TOTPDevice
+    with transaction.atomic():
+        for device in devices.objects.filter(user=user, confirmed=True).select_for_update():
+            if device.verify_token(code):
+                return device
+    return None

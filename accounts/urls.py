@@ -1,0 +1,29 @@
+"""Signing in and out, password reset and change, the account page, and a
+clinic admin's unlock of a member. The names are Django's own ("login",
+"password_reset_done", ...), which its views and templates look up."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
+    path("login/recovery-code/", views.SignInCodeView.as_view(recovery=True), name="sign_in_recovery_code"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", views.account, name="account"),
+    path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/off/", views.two_factor_off, name="two_factor_off"),
+    path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("password-change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("clinics/<slug:slug>/members/<int:user_id>/unlock/", views.unlock_member, name="unlock_member"),
+]
