@@ -40,12 +40,22 @@ def end_sessions_of(user):
         transaction.on_commit(partial(events.publish_session_ended, user.pk))
 
 
-def signed_in(sender, request, user, **kwargs):
-    session = request.session
-    limits.start(session)
+REMEMBERED_AS = "staff_session_key"  # in the session: the key it is remembered under
+
+
+def remember_session(session, user):
+    """Write down whose this session is, once per session key: a key that
+    changes (Django cycles it when the password is changed) is written anew."""
     if session.session_key is None:
         session.save()  # login() may have flushed the old one: the new key exists from now
-    StaffSession.objects.update_or_create(session_id=session.session_key, defaults={"user": user})
+    if session.get(REMEMBERED_AS) != session.session_key:
+        StaffSession.objects.update_or_create(session_id=session.session_key, defaults={"user": user})
+        session[REMEMBERED_AS] = session.session_key
+
+
+def signed_in(sender, request, user, **kwargs):
+    limits.start(request.session)
+    remember_session(request.session, user)
 
 
 def signed_out(sender, request, user, **kwargs):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import PASSWORD
 from realtime import events
 from staff_sessions import limits
+from staff_sessions.ending import end_sessions_of
 from staff_sessions.models import StaffSession
 from testkit.helpers import Listener, enter
 from testkit.protocol import SESSION_COOKIE
@@ -203,3 +204,18 @@ def test_stay_signed_in_needs_the_csrf_token(clinic, team_member):
 def test_stay_signed_in_is_a_post(clinic, team_member):
     client = signed_in(team_member)
     assert client.get(STAY).status_code == 405
+
+
+def test_a_session_whose_key_changed_can_still_be_ended(clinic, team_member):
+    """Django gives a session a new key when its person changes their password
+    (update_session_auth_hash); end_sessions_of must still find it."""
+    client = signed_in(team_member)
+    session = client.session
+    session.cycle_key()
+    session.save()
+    client.cookies[SESSION_COOKIE] = session.session_key
+    assert is_signed_in(client)
+
+    end_sessions_of(team_member)
+
+    assert not is_signed_in(client)
