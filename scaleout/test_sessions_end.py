@@ -8,7 +8,7 @@ from testkit.live import Page, Staff
 from testkit.protocol import dashboard_path
 from testkit.sessions import staff_cookie
 
-from .scenario import run, until
+from .scenario import in_thread, run, until
 
 CHECKED = 10  # seconds: generous on a busy machine; the check itself runs every 2 s
 
@@ -39,7 +39,7 @@ def test_a_session_deleted_without_a_word_closes_the_dashboard_on_every_process(
         pages = [Page([server.url], dashboard_path(clinic.slug), cookie).start() for server in (a, b)]
         for page in pages:
             await page.connected()
-        Session.objects.filter(session_key=cookie).delete()  # no announcement: only the checks can tell
+        await in_thread(Session.objects.filter(session_key=cookie).delete)  # no announcement: only the checks can tell
         await until(lambda: all(page.close_codes for page in pages), timeout=CHECKED, what="both dashboards to close")
         for page in pages:
             await page.stop()
