@@ -1,7 +1,9 @@
 """Does each open staff page's sign-in still hold? Asked by the watchdog
 every few seconds for all staff pages of the process, and by a page when an
 announcement says its person changed (realtime/staff.py). Two queries for
-any number of pages: their sessions, and their people with their clinics."""
+any number of pages: their sessions, and their people with their clinics.
+Sessions are read as rows of Django's database session store (the default,
+which waitroom/settings.py keeps)."""
 
 from importlib import import_module
 
