@@ -30,8 +30,10 @@ def verdicts(sign_ins):
         )
     )
     people = {}  # user id -> (is_active, password hash, clinic ids)
-    rows = get_user_model().objects.filter(pk__in={s.user_id for s in sign_ins})
-    for user_id, is_active, password, clinic_id in rows.values_list("pk", "is_active", "password", "memberships__clinic_id"):
+    rows = get_user_model().objects.filter(pk__in={s.user_id for s in sign_ins}).values_list(
+        "pk", "is_active", "password", "memberships__clinic_id"
+    )
+    for user_id, is_active, password, clinic_id in rows:
         people.setdefault(user_id, (is_active, password, set()))[2].add(clinic_id)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     decoded = {key: store.decode(data) for key, data in sessions.items()}

@@ -82,7 +82,9 @@ function applyCard(card, { quiet }) {
     alertStaff(format(S.wrote, { name: card.name }));
   }
   renderCard(li, card);
-  if (thread.callerId === card.id && (!old || old.message_count !== card.message_count)) loadThread({ background: true });
+  if (thread.callerId === card.id && (!old || old.message_count !== card.message_count)) {
+    loadThread({ background: true }); // the page's own doing: not activity (docs/sessions.md)
+  }
 }
 
 function removeCard(id) {

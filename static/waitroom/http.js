@@ -16,8 +16,9 @@ function csrfToken() {
   // From the page's #csrf form, which holds the token wherever Django keeps it
   // (a cookie, or the session with CSRF_USE_SESSIONS); pages without one
   // (the idle warning is on every staff page) use any form's.
-  return (document.querySelector("#csrf [name=csrfmiddlewaretoken]") || document.querySelector("[name=csrfmiddlewaretoken]"))
-    .value;
+  const field =
+    document.querySelector("#csrf [name=csrfmiddlewaretoken]") || document.querySelector("[name=csrfmiddlewaretoken]");
+  return field.value;
 }
 
 async function request(url, options) {
