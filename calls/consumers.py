@@ -12,6 +12,7 @@ from clinics.access import membership_for
 from realtime import events
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN, PageConsumer
 from realtime.limits import TokenBucket
+from realtime.staff import StaffPage
 from realtime.watchdog import watchdog
 from waitroom.errors import ActionError
 
@@ -88,8 +89,9 @@ class CallOnCallerPage(Signalling):
         await self.send_json({"type": "call", "call": call})
 
 
-class StaffCallConsumer(Signalling, PageConsumer):
-    """A team member's call page: the call's state and its signalling."""
+class StaffCallConsumer(Signalling, StaffPage, PageConsumer):
+    """A team member's call page: the call's state and its signalling. It
+    closes when the sign-in that opened it ends (realtime/staff.py)."""
 
     frame_rate = 50  # ICE candidates come in bursts
     frame_burst = 100
@@ -106,6 +108,7 @@ class StaffCallConsumer(Signalling, PageConsumer):
         except (Http404, ActionError):
             await self.close(code=CLOSE_NO_VISIT)
             return
+        await self.watch_sign_in(user, self.clinic_id)
         await self.send_json(hello)
         watchdog.watch(self)  # keeps this process's heartbeat going
 
@@ -115,7 +118,7 @@ class StaffCallConsumer(Signalling, PageConsumer):
             call_id=call_id, call__clinic=membership.clinic, call__ended_at=None, user=user, left_at=None
         ).exists():
             raise Http404
-        self.call_id = call_id
+        self.call_id, self.clinic_id = call_id, membership.clinic_id
         async_to_sync(self.channel_layer.group_add)(events.call_group(call_id), self.channel_name)
         call, seat = do_staff_page_connected(call_id, actor=user, channel_name=self.channel_name)
         self.seat_id = seat.pk
@@ -125,6 +128,7 @@ class StaffCallConsumer(Signalling, PageConsumer):
         if self.seat_id is None:
             return
         watchdog.unwatch(self)
+        await self.forget_sign_in()
         await self.channel_layer.group_discard(events.call_group(self.call_id), self.channel_name)
         await database_sync_to_async(do_staff_page_disconnected)(self.seat_id, self.channel_name)
 

@@ -21,8 +21,8 @@ from .limits import FRAME_MAX, TokenBucket
 from .watchdog import watchdog
 
 # Close codes (4000–4999 are the application's): pages stop reconnecting on these.
-CLOSE_NO_VISIT = 4404
-CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NO_VISIT = 4404  # also: not (or no longer) a member of the page's clinic
+CLOSE_NOT_SIGNED_IN = 4401  # also: the sign-in ended (signed out, expired, idle...): the page goes to sign-in
 CLOSE_REPLACED = 4409
 CLOSE_TOO_MANY_FRAMES = 4429
 CLOSE_SILENT = 4408

@@ -26,6 +26,7 @@ VISIT_CHANGED = "visit.changed"  # to one caller's page
 PAGE_REPLACED = "page.replaced"  # to the channel of a caller page that a newer one took over
 CALL_CHANGED = "call.changed"  # to a call's pages and its caller's page
 CALL_SIGNAL = "call.signal"  # WebRTC signalling, to one participant's channel
+SESSION_ENDED = "session.ended"  # to one person's staff pages: a sign-in of theirs may have ended
 
 
 def staff_group(clinic_id):
@@ -42,6 +43,11 @@ def caller_group(caller_id):
 
 def call_group(call_id):
     return f"call-{int(call_id)}"
+
+
+def staff_person_group(user_id):
+    """Every staff page (dashboard, call page) one person has open, on any process."""
+    return f"person-{int(user_id)}.staff"
 
 
 def _iso(value):
@@ -203,6 +209,15 @@ def publish_call_changed(call, caller, seats):
     event = {"type": CALL_CHANGED, "call": call_state(call, caller, seats)}
     _send(call_group(call.pk), event)
     _send(caller_group(caller.pk), event)
+
+
+def publish_session_ended(user_id, session_key=None):
+    """A sign-in of this person ended or may have. With `session_key` (signed
+    out): the pages of that session close at once. Without (password changed,
+    deactivated, removed from a clinic, sessions ended by an admin): each of
+    the person's pages checks its session against the database and closes if
+    it no longer holds (realtime/staff.py)."""
+    _send(staff_person_group(user_id), {"type": SESSION_ENDED, "session_key": session_key})
 
 
 async def relay_signal(channel_name, from_participant, signal):

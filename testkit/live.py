@@ -76,6 +76,8 @@ class Page:
                                 beat = asyncio.get_running_loop().create_task(
                                     self._heartbeat(ws, protocol.heartbeat_seconds(frame)))
                             self._on_frame(frame)
+                    except websockets.ConnectionClosedError:
+                        pass  # a close with a code of the application's (4401 ...) is this, too
                     finally:
                         if beat:
                             beat.cancel()
@@ -136,3 +138,16 @@ class Staff:
                 return json.loads(response.read())
 
         return await asyncio.to_thread(post)
+
+    async def sign_out(self, server):
+        """The Sign out button (a POST to /logout/), on one server."""
+
+        def post():
+            request = urllib.request.Request(
+                server + protocol.LOGOUT_PATH, data=b"", headers=protocol.staff_headers(self.cookie, self.csrf),
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # follows the 302 to the sign-in
+                assert response.url.endswith("/login/"), response.url
+
+        await asyncio.to_thread(post)

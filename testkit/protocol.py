@@ -20,6 +20,9 @@ def dashboard_path(slug):
     return f"/ws/clinics/{slug}/"
 
 
+LOGOUT_PATH = "/logout/"
+
+
 def call_path(slug, call_id):
     return f"/ws/clinics/{slug}/calls/{call_id}/"
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from clinics import access as clinic_access
 from realtime import events
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN, CLOSE_REPLACED, PageConsumer
+from realtime.staff import StaffPage
 from realtime.watchdog import watchdog
 
 from . import access, snapshots
@@ -141,8 +142,9 @@ def caller_page():
     return type("CallerPage", (*_caller_page_parts, CallerConsumer), {"__doc__": CallerConsumer.__doc__})
 
 
-class DashboardConsumer(PageConsumer):
-    """A team member's live view of one clinic's waiting area."""
+class DashboardConsumer(StaffPage, PageConsumer):
+    """A team member's live view of one clinic's waiting area; it closes when
+    the sign-in that opened it ends (realtime/staff.py)."""
 
     clinic_id = None
 
@@ -160,6 +162,7 @@ class DashboardConsumer(PageConsumer):
             await self.close(code=CLOSE_NO_VISIT)
             return
         self.clinic_id = membership.clinic_id
+        await self.watch_sign_in(user, self.clinic_id)
         await self.channel_layer.group_add(events.staff_group(self.clinic_id), self.channel_name)
         await self._send_snapshot()
         watchdog.watch(self)
@@ -173,6 +176,7 @@ class DashboardConsumer(PageConsumer):
         if self.clinic_id is None:
             return
         watchdog.unwatch(self)
+        await self.forget_sign_in()
         await self.channel_layer.group_discard(events.staff_group(self.clinic_id), self.channel_name)
 
     async def check_cards(self):

@@ -37,6 +37,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
 
 
+def env_number(name, default):
+    """A positive number, fractions allowed (0.1 minutes: 6 seconds, for tests)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise ImproperlyConfigured(f"{name} must be a number above 0, not {value!r}")
+    return number
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -134,6 +148,7 @@ INSTALLED_APPS = [
     "waiting",
     "messaging",
     "calls",
+    "staff_sessions",
     "realtime",
 ]
 
@@ -145,6 +160,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff_sessions.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -166,6 +182,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "staff_sessions.context.staff_session",
             ],
         },
     },
@@ -300,7 +317,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_AGE = 60 * 60 * 12  # a caller's; a staff sign-in ends sooner (below)
+# A staff sign-in ends after this long without activity (requests, "Stay signed
+# in"; never socket heartbeats) and this long after signing in, whatever the
+# activity (staff_sessions/limits.py).
+WAITROOM_STAFF_IDLE_SECONDS = env_number("WAITROOM_STAFF_IDLE_MINUTES", 30) * 60
+WAITROOM_STAFF_SESSION_SECONDS = env_number("WAITROOM_STAFF_SESSION_HOURS", 12) * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,7 +1,7 @@
 // A team member's call screen: the videos, the Call Manager drawer (duration,
 // current participants, Hold / Resume / Disconnect) and Hang up.
 import { ActionFailed, postJson } from "../waitroom/http.js";
-import { $, bindCloseButtons, format, pageData } from "../waitroom/page.js";
+import { $, bindCloseButtons, format, pageData, signInAgain } from "../waitroom/page.js";
 import { LiveSocket } from "../waitroom/socket.js";
 import { clock } from "../waitroom/time.js";
 import { Mesh, localMedia } from "./mesh.js";
@@ -22,7 +22,8 @@ const socket = new LiveSocket({
   onFrame,
   onOpen: () => ($("connection").hidden = true),
   onDown: () => ($("connection").hidden = false),
-  onStop: () => leave(),
+  // The sign-in ended (4401): to the sign-in, then back to the waiting area.
+  onStop: (code) => (code === 4401 ? signInAgain(page.dashboard) : leave()),
 });
 
 const media = localMedia().then((stream) => {

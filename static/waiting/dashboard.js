@@ -2,7 +2,7 @@
 // filter, notify one / notify the callers shown, and each caller's thread.
 import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
 import { getJson, postJson } from "../waitroom/http.js";
-import { $, bindCloseButtons, format, pageData, sendOnEnter } from "../waitroom/page.js";
+import { $, bindCloseButtons, format, pageData, sendOnEnter, signInAgain } from "../waitroom/page.js";
 import { LiveSocket, clientId } from "../waitroom/socket.js";
 import { messageItem } from "../waitroom/thread.js";
 import { dateAndTime, timeOfDay, waited } from "../waitroom/time.js";
@@ -24,7 +24,9 @@ new LiveSocket({
   onFrame,
   onOpen: () => ($("connection").hidden = true),
   onDown: () => ($("connection").hidden = false),
-  onStop: () => location.reload(), // signed out or no longer a member: the server says so
+  // Signed out, or the sign-in ended elsewhere (4401): to the sign-in, and back
+  // here after. No longer a member (4404): the server's page says so.
+  onStop: (code) => (code === 4401 ? signInAgain() : location.reload()),
 });
 
 function onFrame(frame) {
@@ -80,7 +82,9 @@ function applyCard(card, { quiet }) {
     alertStaff(format(S.wrote, { name: card.name }));
   }
   renderCard(li, card);
-  if (thread.callerId === card.id && (!old || old.message_count !== card.message_count)) loadThread();
+  if (thread.callerId === card.id && (!old || old.message_count !== card.message_count)) {
+    loadThread({ background: true }); // the page's own doing: not activity (docs/sessions.md)
+  }
 }
 
 function removeCard(id) {
@@ -376,11 +380,11 @@ function openThread(card) {
   $("reply-body").focus();
 }
 
-async function loadThread() {
+async function loadThread({ background = false } = {}) {
   const id = thread.callerId;
   let data;
   try {
-    data = await getJson(page.thread.replace("/0/", `/${id}/`));
+    data = await getJson(page.thread.replace("/0/", `/${id}/`), { background });
   } catch {
     return; // the next change of the thread loads it again
   }

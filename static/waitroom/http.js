@@ -14,8 +14,11 @@ export class ActionFailed extends Error {
 
 function csrfToken() {
   // From the page's #csrf form, which holds the token wherever Django keeps it
-  // (a cookie, or the session with CSRF_USE_SESSIONS).
-  return document.querySelector("#csrf [name=csrfmiddlewaretoken]").value;
+  // (a cookie, or the session with CSRF_USE_SESSIONS); pages without one
+  // (the idle warning is on every staff page) use any form's.
+  const field =
+    document.querySelector("#csrf [name=csrfmiddlewaretoken]") || document.querySelector("[name=csrfmiddlewaretoken]");
+  return field.value;
 }
 
 async function request(url, options) {
@@ -51,6 +54,9 @@ export async function postJson(url, data = {}, { retries = 0 } = {}) {
   }
 }
 
-export function getJson(url) {
-  return request(url, {});
+// `background`: the page asks by itself (a thread reloaded because a message
+// arrived), not because somebody did something: the server does not count it
+// as activity that keeps a sign-in alive (staff_sessions/middleware.py).
+export function getJson(url, { background = false } = {}) {
+  return request(url, background ? { headers: { "X-Waitroom-Background": "1" } } : {});
 }

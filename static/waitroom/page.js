@@ -28,3 +28,12 @@ export function bindCloseButtons() {
     button.addEventListener("click", () => button.closest("dialog").close());
   }
 }
+
+// The sign-in ended (signed out here or elsewhere, idle, expired): show the
+// sign-in, which brings the person back to `next` (this page unless told).
+let leaving = false;
+export function signInAgain(next = location.pathname + location.search) {
+  if (leaving) return;
+  leaving = true;
+  location.assign(`${document.body.dataset.signIn}?next=${encodeURIComponent(next)}`);
+}

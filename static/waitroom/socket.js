@@ -2,6 +2,9 @@
 // jittered exponential backoff, and stops for good on the server's "no" codes.
 // The page says what to do on each frame; the server decides what is true.
 
+// 4401: not signed in, or the sign-in ended (signed out, idle, expired...):
+// reconnecting could only be refused again; the page goes to the sign-in.
+// 4404: no visit / not a member; 4409: replaced by a newer page.
 const STOP_CODES = new Set([4401, 4404, 4409]);
 
 export class LiveSocket {

@@ -27,6 +27,7 @@ def test_its_paths_are_the_routings():
     assert protocol.dashboard_path("demo") == dashboard_socket_path("demo")
     assert protocol.call_path("demo", 7) == call_socket_path("demo", 7)
     assert protocol.caller_path("demo", after=3) == "/ws/w/demo/?after=3"
+    assert resolve(protocol.LOGOUT_PATH).url_name == "logout"
     for path, kind in ((protocol.caller_path("demo"), "caller"), (protocol.dashboard_path("demo"), "dashboard"),
                        (protocol.call_path("demo", 7), "call")):
         assert protocol.page_kind(path) == kind
