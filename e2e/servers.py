@@ -55,6 +55,9 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WAITROOM_HEARTBEAT_SECONDS": "1",
             "WAITROOM_HEARTBEAT_TIMEOUT": "3",
+            # Every browser of every test comes from 127.0.0.1, for as long as the server runs.
+            "WAITROOM_ENTRIES_PER_ADDRESS": "0",
+            "WAITROOM_ENTRIES_PER_CLINIC": "0",
             "PYTHONUNBUFFERED": "1",
             **env,
         }

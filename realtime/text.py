@@ -29,7 +29,7 @@ def is_encodable(value):
     """Whether every string in `value` (a parsed JSON value: keys too) is
     valid Unicode, which a lone surrogate is not."""
     try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:
         return False
     except (RecursionError, TypeError, ValueError):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -35,8 +36,13 @@ def enter(request, slug):
     form = EntryForm(clinic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data)
+            address = request.META.get("REMOTE_ADDR", "")
+            caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data, address=address)
         except ActionError as e:
+            if e.status == 429:  # a flood of visits: this browser may not come in just now
+                response = render(request, "waiting/busy.html", {"clinic": clinic, "message": e.message}, status=429)
+                response["Retry-After"] = str(60 * settings.WAITROOM_ENTRIES_MINUTES)
+                return response
             form.add_error(None, e.message)
         else:
             access.remember_visit(request.session, caller)

@@ -177,6 +177,15 @@ elif REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.LocalChannelLayer", "CONFIG": {"capacity": 1000}}}
 
+# What the processes count together (callers' entries per address and per
+# clinic, each visit's message allowance: realtime/limits.py) lives in Redis
+# when there is one, so that a caller cannot start afresh on another process;
+# one process keeps it in memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -234,6 +243,13 @@ WAITROOM_HEARTBEAT_TIMEOUT = env_int("WAITROOM_HEARTBEAT_TIMEOUT", 12)
 # How often each process compares its caller pages with the database and sends
 # what an announcement failed to bring (the channel layer is at-most-once).
 WAITROOM_CATCH_UP_SECONDS = env_int("WAITROOM_CATCH_UP_SECONDS", 5)
+
+# Floods of visits: callers' entries allowed per address (IPv6: per /64) and per
+# clinic within WAITROOM_ENTRIES_MINUTES (0: no limit). A clinic's callers come
+# from many homes; a burst from one connection is a program.
+WAITROOM_ENTRIES_PER_ADDRESS = env_int("WAITROOM_ENTRIES_PER_ADDRESS", 20)
+WAITROOM_ENTRIES_PER_CLINIC = env_int("WAITROOM_ENTRIES_PER_CLINIC", 600)
+WAITROOM_ENTRIES_MINUTES = env_int("WAITROOM_ENTRIES_MINUTES", 10)
 
 # STUN/TURN servers handed to the browsers, as RTCPeerConnection's iceServers
 # (docs/deploy.md has a coturn example). None: the calls work on one network.
