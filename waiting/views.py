@@ -13,6 +13,7 @@ from clinics.access import clinic_for_callers, membership_for
 from realtime.events import person_name
 from realtime.limits import page_limits
 from waitroom.errors import ActionError
+from waitroom.headers import may_call
 from waitroom.http import json_body, json_error, json_view
 
 from . import access, actions, strings
@@ -61,7 +62,7 @@ def wait(request, slug):
         access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
     page = {"socket": caller_socket_path(slug), "limits": page_limits(), "strings": strings.caller_page()}
-    return render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page})
+    return may_call(render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page}))
 
 
 @require_POST
