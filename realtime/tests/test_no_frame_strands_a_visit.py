@@ -181,3 +181,22 @@ async def test_a_failing_event_handler_releases_the_visit_too(sockets, messaging
 
     assert code == CLOSE_SERVER_ERROR
     assert (await caller(ada.caller_id)).status == Status.OFFLINE
+
+
+async def test_a_failure_while_the_page_connects_releases_the_visit(sockets, messaging_clinic, monkeypatch):
+    from waiting import snapshots
+
+    def fails(caller):
+        raise ValueError("cannot show Ada Lovelace")
+
+    monkeypatch.setattr(snapshots, "caller_hello", fails)
+    ada = await enter(messaging_clinic)
+    page = sockets.socket(f"/ws/w/{ada.slug}/", ada.cookie)
+    await page.connect(timeout=FRAME)
+
+    frames, code = await frames_until_close(page)
+
+    assert [f for f in frames if "server_error" in f]
+    assert code == CLOSE_SERVER_ERROR
+    stored_visit = await caller(ada.caller_id)
+    assert (stored_visit.status, stored_visit.page_channel) == (Status.OFFLINE, "")
