@@ -9,6 +9,7 @@ import time
 import pytest
 from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management.base import CommandError
 from django.core.management.commands import flush
 from django.db import OperationalError
@@ -53,6 +54,15 @@ def fresh_watchdog():
     watchdog.forget_all()
     receipts.forget_all()
     catch_up.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Entry counts and send allowances are kept in the cache, by ids that the
+    # next test's database gives out again.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinics.access import membership_for
 from realtime.limits import page_limits
+from waitroom.headers import may_call
 from waitroom.http import json_body, json_view
 from waiting.access import caller_of_clinic
 
@@ -46,11 +47,8 @@ def call_page(request, slug, call_id):
         "limits": page_limits(),
         "strings": strings.call_page(),
     }
-    return render(
-        request,
-        "calls/call.html",
-        {"clinic": membership.clinic, "membership": membership, "call": call, "page": page},
-    )
+    context = {"clinic": membership.clinic, "membership": membership, "call": call, "page": page}
+    return may_call(render(request, "calls/call.html", context))
 
 
 # The Call Manager's and the hang-up dialog's buttons.

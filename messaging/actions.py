@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit.log import record
 from realtime import events
-from realtime.limits import BODY_MAX
+from realtime.limits import BODY_MAX, SharedTokenBucket
+from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 from waitroom.lookups import among
 from waiting.actions import lock_caller
@@ -22,12 +23,24 @@ from .models import CLIENT_ID_MAX, Message
 # Statuses in which a caller may write (when the clinic allows guest messaging).
 CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}
 
+# How much a caller may write: 3 messages at once, then one a second. Each
+# alerts the clinic's team, so the allowance is the visit's, whatever page or
+# process it comes through (a reconnect does not refill it).
+CALLER_SENDS_PER_SECOND = 1
+CALLER_SENDS_BURST = 3
+
+
+def caller_sends(caller_id):
+    return SharedTokenBucket(f"sends:{caller_id}", rate=CALLER_SENDS_PER_SECOND, burst=CALLER_SENDS_BURST)
+
 
 def clean_body(body):
-    if not isinstance(body, str):
+    """A message as it is stored: text, without characters that turn the text
+    around them, and not one that shows nothing."""
+    if not isinstance(body, str) or not is_encodable(body):
         raise ActionError("invalid", _("A message is text."))
-    body = body.strip()
-    if not body:
+    body = without_controls(body).strip()
+    if shows_nothing(body):
         raise ActionError("empty", _("The message is empty."))
     if len(body) > BODY_MAX:
         raise ActionError("too_long", _("A message has at most %(n)s characters.") % {"n": BODY_MAX})
@@ -37,7 +50,7 @@ def clean_body(body):
 def clean_client_id(client_id):
     if client_id is None:
         return ""
-    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX:
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX or not is_encodable(client_id):
         raise ActionError("invalid", _("client_id is text of at most %(n)s characters.") % {"n": CLIENT_ID_MAX})
     return client_id
 
@@ -170,6 +183,8 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
             raise ActionError("messaging_disabled", _("The clinic does not take messages here."))
         if caller.current_status not in CALLER_MAY_WRITE:
             raise ActionError("wrong_status", _("Messages can be sent while waiting or on hold."))
+        if not caller_sends(caller.pk).take():  # the caller's row lock orders the takers
+            raise ActionError("rate_limited", _("Too many messages; wait a moment."), status=429)
         message = _append(caller, sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now())
         record("message.from_caller", clinic=caller.clinic, caller=caller)
 

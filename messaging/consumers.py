@@ -10,7 +10,6 @@ from channels.db import database_sync_to_async
 
 from realtime import events
 from realtime.frames import message_frame
-from realtime.limits import TokenBucket
 from realtime.watchdog import in_slices, watchdog
 from waitroom.errors import ActionError
 from waitroom.validation import is_whole_number
@@ -21,10 +20,6 @@ from .actions import do_send_caller_message
 
 class ThreadOnPage:
     last_seq = 0  # the number of the last message the page has
-
-    @functools.cached_property
-    def sends(self):
-        return TokenBucket(rate=1, burst=3)
 
     @functools.cached_property
     def delivering(self):
@@ -55,9 +50,6 @@ class ThreadOnPage:
 
     async def on_send(self, content):
         client_id = content.get("client_id")
-        if not self.sends.take():
-            await self.send_error("rate_limited", "Too many messages; wait a moment.", client_id=client_id)
-            return
         try:
             message, _ = await database_sync_to_async(do_send_caller_message)(
                 self.caller_id, body=content.get("body"), client_id=client_id

@@ -9,7 +9,9 @@ it builds no state of its own.
 import asyncio
 import functools
 import json
+import logging
 import time
+import traceback
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
@@ -18,7 +20,10 @@ from channels.layers import get_channel_layer
 
 from .frames import HEARTBEAT
 from .limits import FRAME_MAX, TokenBucket
+from .text import is_encodable
 from .watchdog import watchdog
+
+log = logging.getLogger(__name__)
 
 # Close codes (4000–4999 are the application's): pages stop reconnecting on these.
 CLOSE_NO_VISIT = 4404  # also: not (or no longer) a member of the page's clinic
@@ -26,6 +31,7 @@ CLOSE_NOT_SIGNED_IN = 4401  # also: the sign-in ended (signed out, expired, idle
 CLOSE_REPLACED = 4409
 CLOSE_TOO_MANY_FRAMES = 4429
 CLOSE_SILENT = 4408
+CLOSE_SERVER_ERROR = 1011  # the page reconnects, as after a server restart
 
 
 class PageConsumer(AsyncJsonWebsocketConsumer):
@@ -39,6 +45,7 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
     frame_rate = 10  # frames a second, sustained
     frame_burst = 30
     closed = False
+    accepted = False
 
     async def __call__(self, scope, receive, send):
         # Channels waits on the page and on the channel layer with asyncio.wait
@@ -91,11 +98,46 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception as error:
+            await self.failed(message["type"], error)
+
+    async def failed(self, what, error):
+        """A handler raised: a bug, or input no rule foresaw. The page hears
+        so and is released as on any disconnect (a caller's visit goes
+        Offline and follows the usual rules), instead of a socket dropped
+        without a word and a visit held by a page that no longer exists.
+
+        The log names the handler and the exception's class and stack, never
+        its message or the frame: those may hold a patient's name or words."""
+        stack = "".join(traceback.format_tb(error.__traceback__))
+        log.error("%s failed on a %s: %s\n%s", what, type(self).__name__, type(error).__name__, stack.rstrip())
+        if what == "websocket.disconnect":
+            raise StopConsumer  # releasing the page is what failed: nothing more to try
+        if self.accepted and not self.closed:
+            try:
+                await self.send_error("server_error", "Something went wrong on our side.")
+            except Exception:
+                pass  # the socket may be what failed
+        await self.close(code=CLOSE_SERVER_ERROR)
+        try:
+            await self.websocket_disconnect({"type": "websocket.disconnect", "code": CLOSE_SERVER_ERROR})
+        except StopConsumer:
+            raise
+        except Exception as again:
+            log.error("releasing a %s failed: %s", type(self).__name__, type(again).__name__)
+        raise StopConsumer
 
     async def send(self, text_data=None, bytes_data=None, close=False):
         if not self.closed:  # an event that arrives after close has no page to go to
             await super().send(text_data, bytes_data, close)
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.accepted = True
 
     async def close(self, code=None, reason=None):
         if not self.closed:
@@ -133,11 +175,23 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self.send_error("bad_frame", "A frame is a JSON object with a type.")
             return
+        # Only an escape (or a test client's str) can bring a lone surrogate:
+        # the plain ASCII frames of most pages need no second look.
+        if ("\\u" in text_data or not text_data.isascii()) and not is_encodable(content):
+            client_id = content.get("client_id")
+            extra = {"client_id": client_id} if isinstance(client_id, str) and is_encodable(client_id) else {}
+            await self.send_error("invalid", "Text in a frame must be valid Unicode.", **extra)
+            return
         handler = self.frame_handlers().get(content["type"])
         if handler is None:
             await self.send_error("unknown_type", f"Unknown frame type {content['type'][:40]!r}.")
             return
-        await handler(content)
+        try:
+            await handler(content)
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception as error:
+            await self.failed(f"{content['type']} frame", error)  # a type of ours: no patient data
 
     def frame_handlers(self):
         return {"heartbeat": self.on_heartbeat}

@@ -6,13 +6,16 @@ from channels.testing import WebsocketCommunicator
 
 from . import protocol
 
-ORIGIN = "http://testserver"  # Django's test client's host; the test settings allow it
+HOST = "testserver"  # Django's test client's host; the test settings allow it
+ORIGIN = f"http://{HOST}"
 FRAME = 3  # seconds to wait for a frame that must come
 
 
-def handshake_headers(cookie=None, origin=ORIGIN):
-    """The ASGI headers of a browser's handshake: its Origin and session cookie."""
-    headers = []
+def handshake_headers(cookie=None, origin=ORIGIN, host=HOST, extra=()):
+    """The ASGI headers of a browser's handshake: the Host it asked, its Origin
+    and session cookie (and any `extra`)."""
+    headers = [(b"host", host.encode())] if host is not None else []
+    headers += list(extra)
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     if cookie is not None:
@@ -20,8 +23,8 @@ def handshake_headers(cookie=None, origin=ORIGIN):
     return headers
 
 
-def communicator(application, path, cookie=None, origin=ORIGIN):
-    return WebsocketCommunicator(application, path, headers=handshake_headers(cookie, origin))
+def communicator(application, path, cookie=None, origin=ORIGIN, host=HOST, headers=()):
+    return WebsocketCommunicator(application, path, headers=handshake_headers(cookie, origin, host, headers))
 
 
 async def open_page(communicator, kind=None, timeout=FRAME):

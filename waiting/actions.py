@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from clinics.models import Clinic
 from realtime import events, presence
+from realtime.limits import address_key, count_within
+from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
@@ -30,23 +32,51 @@ def _announce(caller):
     transaction.on_commit(lambda: events.publish_visit_changed(caller))
 
 
-def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer=""):
-    name = " ".join(name.split())
-    if not name:
+def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None):
+    """A caller enters the clinic's waiting area. `address` is the browser's
+    (the entry form's): entries from a browser are limited per address and per
+    clinic (settings.WAITROOM_ENTRIES_*); callers made by the system (tests,
+    seeding) give none."""
+    if not is_encodable([name, phone, extra_answer]):
+        raise ActionError("invalid", _("Text must be valid Unicode."))
+    # Characters that turn the text around them are removed; a name that
+    # shows nothing (zero-width characters, blank letters) is no name.
+    name = " ".join(without_controls(name).split())
+    if shows_nothing(name):
         raise ActionError("name_required", _("Please enter your name."))
     if len(name) > NAME_MAX:
         raise ActionError("name_too_long", _("A name has at most %(n)s characters.") % {"n": NAME_MAX})
+    if address is not None:
+        _count_entry(clinic, address)
     with transaction.atomic():
         caller = Caller.objects.create(
             clinic=clinic,
             name=name,
-            phone=phone.strip(),
+            phone=without_controls(phone).strip(),
             date_of_birth=date_of_birth,
-            extra_answer=extra_answer.strip(),
+            extra_answer=" ".join(without_controls(extra_answer).split()),
         )
         record("caller.arrived", clinic=clinic, caller=caller)
         transaction.on_commit(lambda: events.publish_callers_changed(clinic.pk, [caller]))
     return caller
+
+
+def _count_entry(clinic, address):
+    """Refuse a flood of visits: per address first, so that one connection's
+    flood, refused, does not use up the clinic's allowance for everybody."""
+    seconds = 60 * settings.WAITROOM_ENTRIES_MINUTES
+    if not count_within(f"entries:address:{address_key(address)}", settings.WAITROOM_ENTRIES_PER_ADDRESS, seconds):
+        raise ActionError(
+            "too_many_entries",
+            _("Many visits were started from your connection just now. Please try again in a few minutes."),
+            status=429,
+        )
+    if not count_within(f"entries:clinic:{clinic.pk}", settings.WAITROOM_ENTRIES_PER_CLINIC, seconds):
+        raise ActionError(
+            "waiting_area_busy",
+            _("The waiting area takes no more arrivals just now. Please try again in a few minutes, or call the clinic."),
+            status=429,
+        )
 
 
 def do_leave_waiting_area(caller_id, *, reason=LeaveReason.LEFT, actor=None):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from clinics.access import clinic_for_callers, membership_for
 from realtime.events import person_name
 from realtime.limits import page_limits
 from waitroom.errors import ActionError
+from waitroom.headers import may_call
 from waitroom.http import json_body, json_error, json_view
 
 from . import access, actions, strings
@@ -35,8 +37,13 @@ def enter(request, slug):
     form = EntryForm(clinic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data)
+            address = request.META.get("REMOTE_ADDR", "")
+            caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data, address=address)
         except ActionError as e:
+            if e.status == 429:  # a flood of visits: this browser may not come in just now
+                response = render(request, "waiting/busy.html", {"clinic": clinic, "message": e.message}, status=429)
+                response["Retry-After"] = str(60 * settings.WAITROOM_ENTRIES_MINUTES)
+                return response
             form.add_error(None, e.message)
         else:
             access.remember_visit(request.session, caller)
@@ -55,7 +62,7 @@ def wait(request, slug):
         access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
     page = {"socket": caller_socket_path(slug), "limits": page_limits(), "strings": strings.caller_page()}
-    return render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page})
+    return may_call(render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page}))
 
 
 @require_POST

@@ -8,9 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waitroom.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from realtime.middleware import SessionReaderMiddleware  # noqa: E402
+from realtime.origin import SameOriginValidator  # noqa: E402
 
 from .routing import websocket_urlpatterns  # noqa: E402
 
@@ -18,8 +18,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Sessions for every socket; the signed-in user only where staff are
-        # (routing.py): a caller's page is known by its session alone.
-        "websocket": AllowedHostsOriginValidator(
+        # (routing.py): a caller's page is known by its session alone. Only
+        # pages of the site's own origin (scheme, host, port) may open a socket.
+        "websocket": SameOriginValidator(
             SessionReaderMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }

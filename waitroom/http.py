@@ -7,6 +7,8 @@ import json
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from realtime.text import is_encodable
+
 from .errors import ActionError
 
 
@@ -17,11 +19,17 @@ def json_error(code, message, status=400):
 def json_body(request):
     """The request's JSON object (an empty body is an empty object), or ActionError."""
     try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:  # not JSON, or not UTF-8
+        # Decoded here, strictly: json.loads would decode bytes with
+        # "surrogatepass" and hand on a surrogate that UTF-8 cannot encode.
+        text = request.body.decode("utf-8") or "{}"
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser
         data = None
     if not isinstance(data, dict):
         raise ActionError("bad_request", _("Send a JSON object."))
+    if "\\u" in text and not is_encodable(data):
+        # A lone surrogate as an escape ("\\ud800") parses, then fails when stored or answered.
+        raise ActionError("invalid", _("Text must be valid Unicode."))
     return data
 
 

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "waitroom",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -155,6 +156,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers static files itself: everything else is
+    # the app's, and may carry patient data (waitroom/headers.py).
+    "waitroom.headers.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -268,6 +272,15 @@ else:
         }
     }
 
+# What the processes count together (callers' entries per address and per
+# clinic, each visit's message allowance: realtime/limits.py) lives in Redis
+# when there is one, so that a caller cannot start afresh on another process;
+# one process keeps it in memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -328,6 +341,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production behind TLS (docs/deploy.md): browsers come back over HTTPS only
+# (HSTS), and a plain-HTTP request is sent there. SECURE_SSL_REDIRECT needs
+# BEHIND_TLS_PROXY when TLS ends at the proxy, or every request redirects.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Preloading is the decision of whoever owns the whole domain (the list takes
+# registrable domains, not wait.example.org): off unless they set it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Everything the pages run is a file of ours: no inline script, no third party.
 CONTENT_SECURITY_POLICY = {
@@ -367,6 +390,13 @@ WAITROOM_HEARTBEAT_TIMEOUT = env_int("WAITROOM_HEARTBEAT_TIMEOUT", 12)
 # what an announcement failed to bring (the channel layer is at-most-once).
 WAITROOM_CATCH_UP_SECONDS = env_int("WAITROOM_CATCH_UP_SECONDS", 5)
 
+# Floods of visits: callers' entries allowed per address (IPv6: per /64) and per
+# clinic within WAITROOM_ENTRIES_MINUTES (0: no limit). A clinic's callers come
+# from many homes; a burst from one connection is a program.
+WAITROOM_ENTRIES_PER_ADDRESS = env_int("WAITROOM_ENTRIES_PER_ADDRESS", 20)
+WAITROOM_ENTRIES_PER_CLINIC = env_int("WAITROOM_ENTRIES_PER_CLINIC", 600)
+WAITROOM_ENTRIES_MINUTES = env_int("WAITROOM_ENTRIES_MINUTES", 10)
+
 # STUN/TURN servers handed to the browsers, as RTCPeerConnection's iceServers
 # (docs/deploy.md has a coturn example). None: the calls work on one network.
 WAITROOM_ICE_SERVERS = env_json("WAITROOM_ICE_SERVERS", [])
@@ -382,9 +412,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_socket_lines": {"()": "waitroom.logs.NoSocketLines"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # No line names a caller's socket or request: uvicorn's handshake lines
+        # (address, clinic, time: waitroom/logs.py) are dropped, and its access
+        # log is off however the server was started (--no-access-log or not).
+        "uvicorn.error": {"filters": ["no_socket_lines"]},
+        "uvicorn.access": {"level": "WARNING"},
         # Whitenoise under ASGI warns that it serves files with a sync iterator; it
         # serves them correctly, and the warning would bury real ones.
         "django.request": {"level": "ERROR"},

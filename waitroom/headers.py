@@ -1,0 +1,42 @@
+"""Headers every answer of the app carries (static files are answered before
+this, by WhiteNoise, and keep their own).
+
+- `Cache-Control: no-store`: the dashboard, the caller's pages, a thread, a
+  visit's activity, the call page and the answers to staff actions all carry
+  patient data, and pages that do not are not worth a rule of their own. No
+  browser or proxy keeps a copy (a shared computer at reception, the back
+  button after signing out).
+- `Permissions-Policy`: no page may use the camera, the microphone or the
+  other powerful features, except the two pages that call — the caller's
+  waiting page and the staff call page — which may use the camera and the
+  microphone of this origin (`may_call(response)`), and nothing else.
+"""
+
+from django.utils.cache import patch_cache_control
+
+DENIED = (
+    "accelerometer", "bluetooth", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer",
+    "midi", "payment", "serial", "usb",
+)
+NO_CALLS = ", ".join(f"{feature}=()" for feature in ("camera", "microphone", *DENIED))
+CALLS = ", ".join(["camera=(self)", "microphone=(self)", *(f"{feature}=()" for feature in DENIED)])
+
+
+def may_call(response):
+    """This page makes video calls: it may use the camera and microphone."""
+    response.permissions_policy = CALLS
+    return response
+
+
+class PrivateResponsesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Permissions-Policy"] = getattr(response, "permissions_policy", NO_CALLS)
+        # Replaces what a view or Django may have said (never_cache's max-age=0 and all).
+        if "Cache-Control" in response:
+            del response["Cache-Control"]
+        patch_cache_control(response, no_store=True)
+        return response
