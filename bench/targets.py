@@ -112,6 +112,8 @@ class Waitroom(Target):
             WAITROOM_VAR_DIR=str(tmp),
             WAITROOM_TEST_DB=str(Path(tmp) / "unused-test.sqlite3"),
             LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
+            WAITROOM_ENTRIES_PER_ADDRESS="0",  # every simulated caller comes from this machine
+            WAITROOM_ENTRIES_PER_CLINIC="0",
         )
         if args.conn_max_age is not None:
             self.env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
@@ -144,10 +146,13 @@ class Waitroom(Target):
         return self
 
     async def start(self):
-        for i in range(self.processes):
-            port = free_port()
+        ports = [free_port() for _ in range(self.processes)]
+        # The pool's pages all say they were served by the first process (as
+        # behind one proxy they would be): the others trust that origin.
+        env = dict(self.env, CSRF_TRUSTED_ORIGINS=f"http://{HOST}:{ports[0]}")
+        for i, port in enumerate(ports):
             argv = [PYTHON] + UVICORN + self.ws + ["--host", HOST, "--port", str(port)]
-            server = Server(f"{self.name}-{i + 1}", argv, self.env, self.tmp, cwd=self.root)
+            server = Server(f"{self.name}-{i + 1}", argv, env, self.tmp, cwd=self.root)
             self.servers.append(server)
             self.ports.append(port)
         for server, port in zip(self.servers, self.ports):

@@ -82,14 +82,10 @@ class Server:
             "DATABASE_URL": database_url(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WAITROOM_HEARTBEAT_SECONDS": "1",
-<<<<<<< HEAD
             "WAITROOM_HEARTBEAT_TIMEOUT": "6",  # a page silent this long is gone; a busy CI machine stalls a tab 3 s
-=======
-            "WAITROOM_HEARTBEAT_TIMEOUT": "3",
             # Every browser of every test comes from 127.0.0.1, for as long as the server runs.
             "WAITROOM_ENTRIES_PER_ADDRESS": "0",
             "WAITROOM_ENTRIES_PER_CLINIC": "0",
->>>>>>> hardening
             "PYTHONUNBUFFERED": "1",
             **self.mode["env"],
             **env,
