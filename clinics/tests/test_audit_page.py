@@ -103,7 +103,7 @@ def test_it_speaks_german(client, clinic, clinic_admin, team_member):
     client.force_login(clinic_admin)
     html = shown(client.get(URL, HTTP_ACCEPT_LANGUAGE="de"))
     assert "Protokoll" in html
-    assert "Wartebereich geöffnet" in html
+    assert "Hat den Wartebereich geöffnet" in html
     assert "CSV herunterladen" in html
 
 
@@ -293,4 +293,4 @@ def test_the_csv_speaks_german(client, clinic, clinic_admin, team_member):
     client.force_login(clinic_admin)
     rows = csv_rows(client.get(CSV_URL, HTTP_ACCEPT_LANGUAGE="de"))
     assert rows[0][0] == "Wann"
-    assert rows[1][4] == "Wartebereich geöffnet"
+    assert rows[1][4] == "Hat den Wartebereich geöffnet"
