@@ -234,9 +234,10 @@ def test_the_page_links_keep_the_filter(admin_client, many_events, team_member):
     assert f'href="?action=dashboard.opened&amp;person={team_member.pk}&amp;page=2"' in html
 
 
-@pytest.mark.parametrize("page", ["99999999999999999999999999", "-3", "0", "two", "%ED%A0%80", "1e9", ""])
-def test_any_page_number_shows_a_page(admin_client, many_events, page):
-    response = admin_client.get(f"{URL}?page={page}")
+# (Not `page`: pytest-playwright would take a test with that argument for a browser test.)
+@pytest.mark.parametrize("number", ["99999999999999999999999999", "-3", "0", "two", "%ED%A0%80", "1e9", ""])
+def test_any_page_number_shows_a_page(admin_client, many_events, number):
+    response = admin_client.get(f"{URL}?page={number}")
     assert response.status_code == 200
     assert "Page 1 of 2" in shown(response) or "Page 2 of 2" in shown(response)
 
