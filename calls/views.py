@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.log import record
 from clinics.access import membership_for
 from realtime.limits import page_limits
 from waitroom.headers import may_call
@@ -37,9 +39,11 @@ def join(request, slug, caller_id):
 @require_GET
 def call_page(request, slug, call_id):
     membership = membership_for(request.user, slug)
-    call = _call_of_clinic(membership.clinic, call_id)
-    if not call.is_open or not call.participants.filter(user=request.user, left_at=None).exists():
-        return redirect("waiting:dashboard", slug=slug)
+    with transaction.atomic():  # the caller's name on the page, and the record that it was shown
+        call = _call_of_clinic(membership.clinic, call_id)
+        if not call.is_open or not call.participants.filter(user=request.user, left_at=None).exists():
+            return redirect("waiting:dashboard", slug=slug)
+        record("call.page_opened", clinic=membership.clinic, actor=request.user, caller=call.caller, call=call.pk)
     page = {
         "socket": call_socket_path(slug, call.pk),
         "actions": reverse("calls:call", args=[slug, call.pk]),

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -44,6 +45,7 @@ def caller_thread(request, slug, caller_id):
     """A caller's whole thread, for the team member who opens it."""
     membership = membership_for(request.user, slug)
     caller = caller_of_clinic(membership.clinic, caller_id)
-    messages = [message_for_staff(m) for m in actions.thread(caller)]
-    record("thread.read", clinic=membership.clinic, actor=request.user, caller=caller)
+    with transaction.atomic():  # what was read and the record that it was
+        messages = [message_for_staff(m) for m in actions.thread(caller)]
+        record("thread.read", clinic=membership.clinic, actor=request.user, caller=caller)
     return JsonResponse({"caller_id": caller.pk, "name": caller.name, "messages": messages})

@@ -164,11 +164,11 @@ class DashboardConsumer(StaffPage, PageConsumer):
         self.clinic_id = membership.clinic_id
         await self.watch_sign_in(user, self.clinic_id)
         await self.channel_layer.group_add(events.staff_group(self.clinic_id), self.channel_name)
-        await self._send_snapshot()
+        # Opening the dashboard reads every caller's details: the snapshot records it.
+        await self._send_snapshot(await database_sync_to_async(snapshots.dashboard_opened)(self.clinic_id, user))
         watchdog.watch(self)
 
-    async def _send_snapshot(self):
-        snapshot = await database_sync_to_async(snapshots.dashboard_snapshot)(self.clinic_id)
+    async def _send_snapshot(self, snapshot):
         self.versions = {card["id"]: card["version"] for card in snapshot["cards"]}
         await self.send_json(snapshot)
 
@@ -188,7 +188,7 @@ class DashboardConsumer(StaffPage, PageConsumer):
             stored = await database_sync_to_async(snapshots.dashboard_checksum)(self.clinic_id)
             if stored == (len(self.versions), sum(self.versions.values())):
                 return
-        await self._send_snapshot()
+        await self._send_snapshot(await database_sync_to_async(snapshots.dashboard_snapshot)(self.clinic_id))
 
     async def callers_changed(self, event):
         for card in event["cards"]:

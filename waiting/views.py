@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.log import record
 from audit.models import AuditEvent
 
 from clinics.access import clinic_for_callers, membership_for
@@ -136,11 +138,13 @@ def activity(request, slug, caller_id):
     """A caller's visit as a log: arrival, calls, holds, transfers, leaving."""
     membership = membership_for(request.user, slug)
     caller = access.caller_of_clinic(membership.clinic, caller_id)
-    events = (
-        AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
+    with transaction.atomic():  # what was read and the record that it was
+        events = list(
+            AuditEvent.objects.filter(caller_id=caller.pk, action__in=strings.ACTIVITY)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        )
+        record("activity.read", clinic=membership.clinic, actor=request.user, caller=caller)
     shown, last = [], None
     for e in events:
         # A transfer is recorded in the trails of both clinics, one after the other: list it once.

@@ -167,14 +167,14 @@ async def test_it_does_not_lose_a_change_made_while_the_snapshot_loads(sockets, 
     """Subscribe, then snapshot: an arrival committed after the snapshot was
     read, before a dashboard that snapshotted first would have subscribed."""
     await enter(clinic, "Ada Lovelace")
-    snapshot = snapshots.dashboard_snapshot
+    opened = snapshots.dashboard_opened
 
-    def snapshot_then_arrival(clinic_id):
-        loaded = snapshot(clinic_id)
+    def snapshot_then_arrival(clinic_id, user):
+        loaded = opened(clinic_id, user)
         do_enter_waiting_area(clinic, name="Late Larry")
         return loaded
 
-    monkeypatch.setattr(snapshots, "dashboard_snapshot", snapshot_then_arrival)
+    monkeypatch.setattr(snapshots, "dashboard_opened", snapshot_then_arrival)
     dashboard, loaded = await sockets.dashboard(team_member, clinic.slug)
 
     assert [c["name"] for c in loaded["cards"]] == ["Ada Lovelace"]
