@@ -5,6 +5,7 @@ first frame is the one it expects."""
 import random
 
 import pytest
+from django.urls import resolve
 from asgiref.sync import sync_to_async
 
 from messaging.actions import do_notify
