@@ -9,11 +9,18 @@ class AccountsConfig(AppConfig):
         # concluded of the same failed sign-in (counted? locked out now?).
         import axes.signals  # noqa: F401
 
+        from django.db.models.signals import post_delete
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         from . import audit_trail  # noqa: F401
+        from .two_factor import end_sign_ins_when_removed
+
+        post_delete.connect(end_sign_ins_when_removed, sender=TOTPDevice, dispatch_uid="accounts.second_factor_removed")
 
         # Operators sign in on /login/ too (lockout, two factors).
         from django.contrib import admin
 
-        from .views import admin_sign_in
+        from .views import admin_sign_in, operators_with_two_factors
 
         admin.site.login = admin_sign_in
+        admin.site.has_permission = operators_with_two_factors(admin.site.has_permission)

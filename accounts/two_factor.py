@@ -8,17 +8,34 @@ signing in asks for a code after the password (accounts/views.py).
 from base64 import b32encode
 
 import segno
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
+from staff_sessions.ending import end_sessions_of
 
 RECOVERY_CODES = 10
 
 
 def has_two_factors(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def operator_lacks_two_factors(user):
+    """An operator (the Django admin's user) without two factors, where
+    REQUIRE_2FA_FOR_OPERATORS says they must have them."""
+    return settings.REQUIRE_2FA_FOR_OPERATORS and user.is_active and user.is_staff and not has_two_factors(user)
+
+
+def end_sign_ins_when_removed(sender, instance, **kwargs):
+    """A confirmed app removed — turned off by its owner, or reset by an operator
+    in the admin (a lost phone): every sign-in of the person ends, everywhere,
+    the one that removed it too (its pages close within seconds)."""
+    if instance.confirmed:
+        end_sessions_of(get_user_model()(pk=instance.user_id))
 
 
 def app_being_set_up(user):

@@ -98,8 +98,21 @@ def admin_sign_in(request, extra_context=None):
     """The admin's sign-in is /login/: one page with the lockout and two factors
     (the admin's own form would ask for the password only)."""
     if request.user.is_authenticated:
+        if two_factor.operator_lacks_two_factors(request.user):
+            messages.info(request, _("Operators need two-factor authentication: set it up to open the admin."))
+            return redirect("two_factor_setup")
         raise PermissionDenied  # signed in, but not an operator
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+def operators_with_two_factors(has_permission):
+    """The admin's permission check, refusing an operator without two factors
+    when REQUIRE_2FA_FOR_OPERATORS is on (they are led to set them up)."""
+
+    def check(request):
+        return has_permission(request) and not two_factor.operator_lacks_two_factors(request.user)
+
+    return check
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -299,6 +299,9 @@ AUTHENTICATION_BACKENDS = [
 # Failures are counted per account and per address, each on its own: one
 # account attacked from many addresses, or many accounts tried from one.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Operators (the Django admin's users) must have two factors to open the admin:
+# on in production (docs/deploy.md); off by default so `make run` needs no phone.
+REQUIRE_2FA_FOR_OPERATORS = env_bool("REQUIRE_2FA_FOR_OPERATORS", False)
 AXES_FAILURE_LIMIT = env_int("WAITROOM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("WAITROOM_LOGIN_COOLOFF_MINUTES", 15))
 # A lockout ends a fixed time after it began: tries during it are refused

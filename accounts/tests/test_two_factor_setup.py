@@ -4,6 +4,7 @@ app to confirm it, ten recovery codes shown once; new codes and turning off."""
 import re
 from urllib.parse import unquote
 
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -107,3 +108,22 @@ def test_guessing_the_password_to_turn_off_meets_the_sign_in_limit(client, team_
     assert client.post("/account/two-factor/off/", {"password": PASSWORD}).status_code == 429
     assert two_factor.has_two_factors(team_member)
     assert AuditEvent.objects.filter(action="account.locked_out").count() == 1
+
+
+def test_a_second_factor_removed_ends_every_sign_in(client, team_member):
+    """Turned off, or reset by an operator (a lost phone): every session of
+    the person ends, everywhere (their open pages close: staff_sessions)."""
+    device, _codes = turn_on(team_member)
+    elsewhere = Client()
+    for browser in (client, elsewhere):
+        browser.force_login(team_member)
+        assert browser.get("/account/").status_code == 200
+    device.delete()  # as the admin's delete does
+    for browser in (client, elsewhere):
+        assert browser.get("/account/").url.startswith("/login/")
+
+
+def test_setting_up_an_app_ends_no_sign_in(client, team_member):
+    client.force_login(team_member)
+    two_factor.app_being_set_up(team_member).delete()  # an unconfirmed app, never used
+    assert client.get("/account/").status_code == 200
