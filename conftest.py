@@ -116,6 +116,14 @@ def other_clinic(db):
 
 
 @pytest.fixture
+def messaging_clinic(clinic):
+    """The clinic, taking messages from its callers (guest messaging on)."""
+    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
+    clinic.refresh_from_db()
+    return clinic
+
+
+@pytest.fixture
 def clinic_admin(clinic):
     return make_user("admin@sunrise.test", clinic, Role.ADMIN, "Alex")
 

@@ -4,19 +4,11 @@ import pytest
 from channels.db import database_sync_to_async
 
 from clinics.actions import do_change_configuration
-from clinics.models import Clinic
 from messaging.actions import do_notify
 from testkit.sockets import FRAME, QUIET, callers_frame, enter, stored
 from waiting.actions import do_see_caller
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def messaging_clinic(clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
-    clinic.refresh_from_db()
-    return clinic
 
 
 async def configure(clinic, actor, **changes):

@@ -5,7 +5,6 @@ whoever writes it (the caller on their page, the clinic's notify)."""
 import pytest
 from channels.db import database_sync_to_async
 
-from clinics.models import Clinic
 from messaging.actions import do_notify
 from messaging.models import Message
 from testkit.helpers import make_caller, post_json
@@ -13,13 +12,6 @@ from testkit.sockets import FRAME, enter, stored
 from waitroom.errors import ActionError
 
 INVISIBLE = ["\u200b", "\u200b\u200d\u2060\ufeff", "\u3164 \u2800", "\u202e\u2069", " \n\t\u200b ", "\x00"]
-
-
-@pytest.fixture
-def messaging_clinic(clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
-    clinic.refresh_from_db()
-    return clinic
 
 
 @pytest.mark.parametrize("body", INVISIBLE)

@@ -8,20 +8,12 @@ from types import SimpleNamespace
 import pytest
 from channels.db import database_sync_to_async
 
-from clinics.models import Clinic
 from messaging.actions import do_send_caller_message
 from realtime import limits
 from testkit.sockets import FRAME, enter, stored
 from waitroom.errors import ActionError
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def messaging_clinic(clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
-    clinic.refresh_from_db()
-    return clinic
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from clinics.models import Clinic
 from messaging.actions import do_notify
 from realtime.limits import FRAME_MAX
 from waiting.consumers import CallerConsumer
 from testkit.sockets import FRAME, QUIET, enter, frames_until_close, stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def messaging_clinic(clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
-    clinic.refresh_from_db()
-    return clinic
 
 
 async def error_code(page):

@@ -12,7 +12,6 @@ from channels.db import database_sync_to_async
 
 from calls.tests.test_signalling import a_call
 from clinics.actions import do_change_configuration
-from clinics.models import Clinic
 from messaging import consumers as messaging_consumers
 from realtime.consumers import CLOSE_SERVER_ERROR
 from testkit.sockets import FRAME, caller, enter, frames_until_close, stored
@@ -22,13 +21,6 @@ from waiting.models import Status
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SURROGATE = "\\ud800"  # the escape as it travels inside the frame's text
-
-
-@pytest.fixture
-def messaging_clinic(clinic):
-    Clinic.objects.filter(pk=clinic.pk).update(guest_messaging_enabled=True)
-    clinic.refresh_from_db()
-    return clinic
 
 
 async def error_frame(page):
