@@ -4,6 +4,7 @@ CSV (itself recorded); the page passes axe-core in English and German."""
 
 import csv
 import io
+import time
 
 from playwright.sync_api import expect
 
@@ -16,7 +17,18 @@ def events(page):
     return page.get_by_role("table").get_by_role("row")
 
 
+def opened_the_dashboard(user):
+    """A dashboard's socket records its opening when it connects, a moment
+    after the page shows: wait for it before reading the trail."""
+    for _ in range(100):
+        if AuditEvent.objects.filter(action="dashboard.opened", actor=user).exists():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{user} opened no dashboard")
+
+
 def test_the_audit_page_lists_a_dashboard_read_and_exports_it(clinic, lee, alex, team_member):
+    opened_the_dashboard(team_member)
     alex.get_by_role("link", name="Audit trail").click()
     expect(alex.get_by_role("heading", name="Audit trail")).to_be_visible()
     lee_opened = events(alex).filter(has_text="Dr Lee").filter(has_text="Opened the waiting area")
@@ -46,7 +58,8 @@ def test_the_audit_page_lists_a_dashboard_read_and_exports_it(clinic, lee, alex,
     expect(events(alex).filter(has_text="Downloaded the audit trail")).to_have_count(1)
 
 
-def test_the_audit_page_is_accessible_in_german_and_with_errors(clinic, alex):
+def test_the_audit_page_is_accessible_in_german_and_with_errors(clinic, alex, clinic_admin):
+    opened_the_dashboard(clinic_admin)
     alex.set_extra_http_headers({"Accept-Language": "de"})
     alex.goto(f"/clinics/{clinic.slug}/audit/")
     expect(alex.get_by_role("heading", name="Audit-Protokoll")).to_be_visible()
