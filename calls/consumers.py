@@ -19,7 +19,7 @@ from waitroom.errors import ActionError
 from .actions import do_staff_page_connected, do_staff_page_disconnected
 from .models import Participant
 from .signalling import clean_signal, signal_target
-from .snapshots import call_for_caller, call_snapshot, open_call_of, staff_call_hello
+from .snapshots import call_for_caller, call_snapshot, caller_seat, open_call_of, staff_call_hello
 
 
 def publish_call_of(caller_id):
@@ -85,7 +85,7 @@ class CallOnCallerPage(Signalling):
 
     async def call_changed(self, event):
         call = event["call"]
-        self.seat_id = next((p["id"] for p in call["participants"] if p["is_caller"]), None) if call["open"] else None
+        self.seat_id = caller_seat(call)
         await self.send_json({"type": "call", "call": call})
 
 

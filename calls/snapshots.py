@@ -24,8 +24,14 @@ def call_for_caller(caller):
     """The caller page's part of its hello: its open call, if any, and its seat in it."""
     call = open_call_of(caller.pk)
     state = events.call_state(*call_snapshot(call)) if call else None
-    seat = next((p["id"] for p in state["participants"] if p["is_caller"]), None) if state else None
-    return {"call": state, "me": seat, "ice_servers": ice_servers()}
+    return {"call": state, "me": caller_seat(state), "ice_servers": ice_servers()}
+
+
+def caller_seat(state):
+    """The caller's participant id in a call as its pages show it (None: no open call)."""
+    if not state or not state["open"]:
+        return None
+    return next((p["id"] for p in state["participants"] if p["is_caller"]), None)
 
 
 def staff_call_hello(call, seat):

@@ -3,7 +3,6 @@ refused as empty, and characters that turn the text around them are removed —
 whoever writes it (the caller on their page, the clinic's notify)."""
 
 import pytest
-from channels.db import database_sync_to_async
 
 from messaging.actions import do_notify
 from messaging.models import Message

@@ -6,7 +6,6 @@ to another process — does not start afresh. Once 165 messages got through in
 from types import SimpleNamespace
 
 import pytest
-from channels.db import database_sync_to_async
 
 from messaging.actions import do_send_caller_message
 from realtime import limits
