@@ -24,3 +24,14 @@ class AccountsConfig(AppConfig):
 
         admin.site.login = admin_sign_in
         admin.site.has_permission = operators_with_two_factors(admin.site.has_permission)
+
+        # Sessions that end everywhere: what ends them, and the check that
+        # closes the pages of one that ended (realtime/staff.py).
+        from realtime import staff
+        from realtime.watchdog import watchdog
+
+        from .sessions import ending, verdicts
+
+        ending.connect()
+        staff.check_with(verdicts.verdicts)
+        watchdog.every(lambda: verdicts.CHECK_SECONDS, staff.check_pages)

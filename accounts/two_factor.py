@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
-from staff_sessions.ending import end_sessions_of
+from .sessions.ending import end_sessions_of
 
 RECOVERY_CODES = 10
 

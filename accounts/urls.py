@@ -6,12 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .sessions import views as session_views
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/code/", views.SignInCodeView.as_view(), name="sign_in_code"),
     path("login/recovery-code/", views.SignInCodeView.as_view(recovery=True), name="sign_in_recovery_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/stay/", session_views.stay_signed_in, name="stay_signed_in"),
     path("account/", views.account, name="account"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/off/", views.two_factor_off, name="two_factor_off"),

@@ -149,7 +149,6 @@ INSTALLED_APPS = [
     "waiting",
     "messaging",
     "calls",
-    "staff_sessions",
     "realtime",
 ]
 
@@ -164,7 +163,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "staff_sessions.middleware.StaffSessionMiddleware",
+    "accounts.sessions.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -186,7 +185,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "staff_sessions.context.staff_session",
+                "accounts.sessions.context.staff_session",
             ],
         },
     },
@@ -336,7 +335,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a caller's; a staff sign-in ends sooner (below)
 # A staff sign-in ends after this long without activity (requests, "Stay signed
 # in"; never socket heartbeats) and this long after signing in, whatever the
-# activity (staff_sessions/limits.py).
+# activity (accounts/sessions/limits.py).
 WAITROOM_STAFF_IDLE_SECONDS = env_number("WAITROOM_STAFF_IDLE_MINUTES", 30) * 60
 WAITROOM_STAFF_SESSION_SECONDS = env_number("WAITROOM_STAFF_SESSION_HOURS", 12) * 3600
 X_FRAME_OPTIONS = "DENY"

@@ -12,5 +12,4 @@ urlpatterns = [
     path("", include("waiting.urls")),
     path("", include("messaging.urls")),
     path("", include("calls.urls")),
-    path("", include("staff_sessions.urls")),
 ]

@@ -112,7 +112,7 @@ def test_guessing_the_password_to_turn_off_meets_the_sign_in_limit(client, team_
 
 def test_a_second_factor_removed_ends_every_sign_in(client, team_member):
     """Turned off, or reset by an operator (a lost phone): every session of
-    the person ends, everywhere (their open pages close: staff_sessions)."""
+    the person ends, everywhere (their open pages close: accounts/sessions)."""
     device, _codes = turn_on(team_member)
     elsewhere = Client()
     for browser in (client, elsewhere):

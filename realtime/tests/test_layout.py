@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["audit", "clinics", "accounts", "waiting", "messaging", "calls", "staff_sessions"]
+APPS = ["audit", "clinics", "accounts", "waiting", "messaging", "calls"]
 
 
 def product_files(top):

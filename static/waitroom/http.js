@@ -56,7 +56,7 @@ export async function postJson(url, data = {}, { retries = 0 } = {}) {
 
 // `background`: the page asks by itself (a thread reloaded because a message
 // arrived), not because somebody did something: the server does not count it
-// as activity that keeps a sign-in alive (staff_sessions/middleware.py).
+// as activity that keeps a sign-in alive (accounts/sessions/middleware.py).
 export function getJson(url, { background = false } = {}) {
   return request(url, background ? { headers: { "X-Waitroom-Background": "1" } } : {});
 }

@@ -6,7 +6,7 @@ from . import limits
 
 def staff_session(request):
     """For every page of a signed-in person (templates/base.html): what the
-    idle warning needs (static/staff_sessions/idle.js)."""
+    idle warning needs (static/accounts/idle.js)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -17,7 +17,7 @@ def staff_session(request):
         title = _("You will be signed out in %(seconds)s seconds") % {"seconds": round(warning)}
     return {
         "staff_session": {
-            "stay": reverse("staff_sessions:stay"),
+            "stay": reverse("stay_signed_in"),
             "seconds_left": limits.seconds_left(request.session),
             "warning_seconds": warning,
             "touch_every": limits.touch_every(),

@@ -1,5 +1,5 @@
 // On every page of a signed-in person: the sign-in ends after a while without
-// activity (staff_sessions/limits.py). A minute before, a dialog offers "Stay
+// activity (accounts/sessions/limits.py). A minute before, a dialog offers "Stay
 // signed in"; at the end, the page goes to the sign-in. Clicks and keys on
 // the page count as activity and are told to the server now and then; the
 // socket's heartbeats never are, so an unattended screen signs itself out.

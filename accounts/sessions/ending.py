@@ -27,7 +27,7 @@ from clinics.models import Membership
 from realtime import events
 
 from . import limits
-from .models import StaffSession
+from accounts.models import StaffSession
 
 
 def end_sessions_of(user):
@@ -79,8 +79,8 @@ def membership_deleted(sender, instance, **kwargs):
 
 def connect():
     user = get_user_model()
-    user_logged_in.connect(signed_in, dispatch_uid="staff_sessions.signed_in")
-    user_logged_out.connect(signed_out, dispatch_uid="staff_sessions.signed_out")
-    post_save.connect(user_saved, sender=user, dispatch_uid="staff_sessions.user_saved")
-    post_delete.connect(user_deleted, sender=user, dispatch_uid="staff_sessions.user_deleted")
-    post_delete.connect(membership_deleted, sender=Membership, dispatch_uid="staff_sessions.membership_deleted")
+    user_logged_in.connect(signed_in, dispatch_uid="accounts.sessions.signed_in")
+    user_logged_out.connect(signed_out, dispatch_uid="accounts.sessions.signed_out")
+    post_save.connect(user_saved, sender=user, dispatch_uid="accounts.sessions.user_saved")
+    post_delete.connect(user_deleted, sender=user, dispatch_uid="accounts.sessions.user_deleted")
+    post_delete.connect(membership_deleted, sender=Membership, dispatch_uid="accounts.sessions.membership_deleted")

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from realtime import events
-from staff_sessions import limits
-from staff_sessions.ending import end_sessions_of
-from staff_sessions.models import StaffSession
+from accounts.sessions import limits
+from accounts.sessions.ending import end_sessions_of
+from accounts.models import StaffSession
 from testkit.helpers import Listener, enter
 from testkit.protocol import SESSION_COOKIE
 

@@ -8,7 +8,7 @@ from calls.tests.helpers import also_member_of
 from clinics.models import Membership
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
 from realtime.staff import SignIn
-from staff_sessions.verdicts import verdicts
+from accounts.sessions.verdicts import verdicts
 from testkit.protocol import SESSION_COOKIE
 
 

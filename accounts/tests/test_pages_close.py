@@ -16,8 +16,8 @@ from django.utils import timezone
 from calls.tests.helpers import also_member_of, in_call
 from clinics.models import Membership
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
-from staff_sessions import verdicts
-from staff_sessions.ending import end_sessions_of
+from accounts.sessions import verdicts
+from accounts.sessions.ending import end_sessions_of
 from testkit import protocol
 from testkit.sockets import FRAME, QUIET, closed_with, frames_until_close
 from waiting.actions import do_enter_waiting_area
