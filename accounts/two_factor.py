@@ -11,10 +11,12 @@ import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
+from clinics.models import Membership
 from .sessions.ending import end_sessions_of
 
 RECOVERY_CODES = 10
@@ -22,6 +24,17 @@ RECOVERY_CODES = 10
 
 def has_two_factors(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def signed_in_with_two_factors(session):
+    """Whether this sign-in was made (or confirmed) with a second factor:
+    django-otp keeps the device in the session (`django_otp.login`)."""
+    return bool(session.get(DEVICE_ID_SESSION_KEY))
+
+
+def clinic_requires_two_factors(user):
+    """Whether a clinic of the person asks everyone for two factors."""
+    return Membership.objects.filter(user=user, clinic__require_two_factors=True).exists()
 
 
 def operator_lacks_two_factors(user):
@@ -42,8 +55,11 @@ def app_being_set_up(user):
     """The authenticator app the person is setting up: the same secret on
     every visit of the page until it is confirmed (a reload must not change
     the code their app already shows)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    being_set_up = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk")
+    if not being_set_up.exists():
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    # Two pages opened at once may both have made one: both show the oldest.
+    return being_set_up.first()
 
 
 def qr_code(device):

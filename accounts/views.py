@@ -4,6 +4,7 @@ views where it has them, with what they do written to the audit trail."""
 
 import time
 
+import django_otp
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -187,6 +188,7 @@ def two_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_app(request.user, device, form.cleaned_data["code"], address=address_of(request))
         if codes is not None:
+            django_otp.login(request, device)  # this sign-in now has two factors (a clinic may require them)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True})
         form.add_error("code", _("This code is not right. Try the newest code your app shows."))
     context = {

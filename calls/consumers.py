@@ -108,7 +108,8 @@ class StaffCallConsumer(Signalling, StaffPage, PageConsumer):
         except (Http404, ActionError):
             await self.close(code=CLOSE_NO_VISIT)
             return
-        await self.watch_sign_in(user, self.clinic_id)
+        if not await self.watch_sign_in(user, self.clinic_id):
+            return
         await self.send_json(hello)
         watchdog.watch(self)  # keeps this process's heartbeat going
 

@@ -55,6 +55,14 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Finished visits and their messages are deleted after this many days."),
     )
+    require_two_factors = models.BooleanField(
+        _("Require two factors for everyone of the clinic"),
+        default=False,
+        help_text=_(
+            "Everyone of the team signs in with a password and a code from their phone (or a passkey). "
+            "Whoever has not set this up is led to do it before they see callers; their open pages close."
+        ),
+    )
     language = models.CharField(
         _("Language of the caller pages"),
         max_length=5,
@@ -71,6 +79,7 @@ class Clinic(models.Model):
         "extra_field",
         "offline_grace_minutes",
         "retention_days",
+        "require_two_factors",
         "language",
     ]
 

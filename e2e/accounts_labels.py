@@ -38,6 +38,7 @@ WORDS = {
         "use_recovery": "Use a recovery code",
         "recovery_code": "Recovery code",
         "sign_out": "Sign out",
+        "clinic_requires": "Your clinic requires two-factor authentication. Set it up to go on.",
     },
     "de": {
         "sign_in_heading": "Anmeldung für Mitarbeitende",
@@ -74,5 +75,6 @@ WORDS = {
         "use_recovery": "Wiederherstellungscode verwenden",
         "recovery_code": "Wiederherstellungscode",
         "sign_out": "Abmelden",
+        "clinic_requires": "Ihre Praxis verlangt die Zwei-Faktor-Authentifizierung. Richten Sie sie ein, um fortzufahren.",
     },
 }

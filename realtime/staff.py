@@ -61,9 +61,17 @@ class StaffPage:
 
     async def watch_sign_in(self, user, clinic_id):
         """Call once the page is allowed (signed in, a member): from now on it
-        closes when the sign-in ends."""
+        closes when the sign-in ends. Checks the sign-in at once by the app's
+        rule too (one that lacks what a clinic requires, e.g. two factors):
+        False, and the page is closed, if it does not hold."""
         self.sign_in = SignIn(self.scope["session"].session_key, user.pk, clinic_id)
         await self.channel_layer.group_add(events.staff_person_group(user.pk), self.channel_name)
+        if _verdicts is not None:
+            [code] = await database_sync_to_async(_verdicts)([self.sign_in])
+            if code is not None:
+                await self.close(code=code)
+                return False
+        return True
 
     async def forget_sign_in(self):
         if self.sign_in is not None:

@@ -162,7 +162,8 @@ class DashboardConsumer(StaffPage, PageConsumer):
             await self.close(code=CLOSE_NO_VISIT)
             return
         self.clinic_id = membership.clinic_id
-        await self.watch_sign_in(user, self.clinic_id)
+        if not await self.watch_sign_in(user, self.clinic_id):
+            return
         await self.channel_layer.group_add(events.staff_group(self.clinic_id), self.channel_name)
         # Opening the dashboard reads every caller's details: the snapshot records it.
         await self._send_snapshot(await database_sync_to_async(snapshots.dashboard_opened)(self.clinic_id, user))

@@ -15,6 +15,7 @@ from django.utils.crypto import constant_time_compare
 
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
 
+from ..two_factor import signed_in_with_two_factors
 from . import limits
 
 CHECK_SECONDS = 2  # with the watchdog's 1 s pass: a page closes within about 3 s, announced or not
@@ -29,12 +30,15 @@ def verdicts(sign_ins):
             "session_key", "session_data"
         )
     )
-    people = {}  # user id -> (is_active, password hash, clinic ids)
+    people = {}  # user id -> (is_active, password hash, clinic ids, clinic ids requiring two factors)
     rows = get_user_model().objects.filter(pk__in={s.user_id for s in sign_ins}).values_list(
-        "pk", "is_active", "password", "memberships__clinic_id"
+        "pk", "is_active", "password", "memberships__clinic_id", "memberships__clinic__require_two_factors"
     )
-    for user_id, is_active, password, clinic_id in rows:
-        people.setdefault(user_id, (is_active, password, set()))[2].add(clinic_id)
+    for user_id, is_active, password, clinic_id, requires_two_factors in rows:
+        person = people.setdefault(user_id, (is_active, password, set(), set()))
+        person[2].add(clinic_id)
+        if requires_two_factors:
+            person[3].add(clinic_id)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     decoded = {key: store.decode(data) for key, data in sessions.items()}
     return [_verdict(s, decoded.get(s.session_key), people.get(s.user_id), at.timestamp()) for s in sign_ins]
@@ -43,13 +47,15 @@ def verdicts(sign_ins):
 def _verdict(sign_in, session, person, at):
     if session is None or person is None:
         return CLOSE_NOT_SIGNED_IN  # signed out, expired, idle, or the person deleted
-    is_active, password, clinics = person
+    is_active, password, clinics, requiring_two_factors = person
     if session.get(SESSION_KEY) != str(sign_in.user_id) or not is_active:
         return CLOSE_NOT_SIGNED_IN
     if not _hash_holds(password, session.get(HASH_SESSION_KEY)):
         return CLOSE_NOT_SIGNED_IN  # the password changed since (in another session)
     if limits.seconds_left(session, at) <= 0:
         return CLOSE_NOT_SIGNED_IN
+    if requiring_two_factors and not signed_in_with_two_factors(session):
+        return CLOSE_NOT_SIGNED_IN  # a clinic of theirs requires two factors (accounts/middleware.py)
     if sign_in.clinic_id not in clinics:
         return CLOSE_NO_VISIT
     return None
