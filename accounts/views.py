@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from audit.log import record
+from realtime.limits import address_key, count_within
 from clinics import access
 from clinics.models import Membership
 
@@ -125,8 +127,20 @@ class PasswordResetView(auth_views.PasswordResetView):
         # "done" page); the trail keeps which accounts were sent a link, never
         # the address typed.
         accounts = [user.pk for user in form.get_users(form.cleaned_data["email"])]
+        if not reset_mail_allowed(form.cleaned_data["email"], address_of(self.request)):
+            record("account.password_reset_limited", accounts=accounts, address=address_of(self.request))
+            return redirect(self.get_success_url())  # the same answer; no mail
         record("account.password_reset_requested", accounts=accounts, address=address_of(self.request))
         return super().form_valid(form)
+
+
+def reset_mail_allowed(email, address):
+    """Within the hour's allowance of reset mails for this mailbox and of
+    requests from this address (the cache holds keyed hashes, not either)."""
+    mailbox = salted_hmac("waitroom.reset_mailbox", email.strip().casefold(), algorithm="sha256").hexdigest()[:32]
+    return count_within(
+        f"reset:address:{address_key(address or '')}", settings.WAITROOM_RESET_REQUESTS_PER_ADDRESS, 3600
+    ) and count_within(f"reset:mailbox:{mailbox}", settings.WAITROOM_RESET_MAILS_PER_MAILBOX, 3600)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

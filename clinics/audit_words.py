@@ -17,8 +17,11 @@ ACTIONS = {
     "account.password_changed": _("Changed their password"),
     "account.password_reset_requested": _("Asked for a password reset"),
     "account.password_reset": _("Reset their password"),
-    "account.two_factor_added": _("Added a second factor"),
-    "account.two_factor_removed": _("Removed a second factor"),
+    "account.password_reset_limited": _("Asked for a password reset too often (no mail sent)"),
+    "account.two_factor_enabled": _("Turned on two-factor authentication"),
+    "account.two_factor_disabled": _("Turned off two-factor authentication"),
+    "account.recovery_codes_renewed": _("Made new recovery codes"),
+    "account.unlocked": _("Ended the sign-in lockout of a member"),
     # Reads of patient data.
     "dashboard.opened": _("Opened the waiting area"),
     "activity.read": _("Read a caller's activity"),

@@ -400,6 +400,12 @@ WAITROOM_ENTRIES_PER_ADDRESS = env_int("WAITROOM_ENTRIES_PER_ADDRESS", 20)
 WAITROOM_ENTRIES_PER_CLINIC = env_int("WAITROOM_ENTRIES_PER_CLINIC", 600)
 WAITROOM_ENTRIES_MINUTES = env_int("WAITROOM_ENTRIES_MINUTES", 10)
 
+# Password-reset mails: at most this many per mailbox, and requests per
+# address, each hour (0: no limit). Past them the page answers as always and
+# sends nothing (docs/accounts.md): nobody can flood a colleague's mailbox.
+WAITROOM_RESET_MAILS_PER_MAILBOX = env_int("WAITROOM_RESET_MAILS_PER_MAILBOX", 3)
+WAITROOM_RESET_REQUESTS_PER_ADDRESS = env_int("WAITROOM_RESET_REQUESTS_PER_ADDRESS", 20)
+
 # STUN/TURN servers handed to the browsers, as RTCPeerConnection's iceServers
 # (docs/deploy.md has a coturn example). None: the calls work on one network.
 WAITROOM_ICE_SERVERS = env_json("WAITROOM_ICE_SERVERS", [])

@@ -111,3 +111,28 @@ def test_in_german(client, team_member, mailoutbox):
     assert "Passwort" in mail.body
     done = client.get("/password-reset/done/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Sehen Sie in Ihren E-Mails nach" in done
+
+
+def test_a_mailbox_gets_a_few_reset_mails_an_hour_however_often_they_are_asked_for(
+    client, team_member, clinic_admin, mailoutbox, settings
+):
+    settings.WAITROOM_RESET_MAILS_PER_MAILBOX = 3
+    for _ in range(6):
+        response = ask_for_a_link(client, team_member.email.upper(), language="en")
+        assert response.status_code == 302 and response.url == "/password-reset/done/"  # the same answer each time
+    assert len(mailoutbox) == 3
+    assert AuditEvent.objects.filter(action="account.password_reset_limited").count() == 3
+
+    ask_for_a_link(client, clinic_admin.email)  # another mailbox is not held back
+    assert [mail.to for mail in mailoutbox[3:]] == [[clinic_admin.email]]
+
+
+def test_one_address_cannot_send_reset_mails_to_many_mailboxes(client, team_member, clinic_admin, mailoutbox, settings):
+    settings.WAITROOM_RESET_REQUESTS_PER_ADDRESS = 2
+    ask_for_a_link(client, "nobody@example.test")
+    ask_for_a_link(client, team_member.email)
+    ask_for_a_link(client, clinic_admin.email)
+    assert [mail.to for mail in mailoutbox] == [[team_member.email]]
+    other_address = Client(REMOTE_ADDR="10.9.9.9")
+    ask_for_a_link(other_address, clinic_admin.email)
+    assert [mail.to for mail in mailoutbox][-1] == [clinic_admin.email]
