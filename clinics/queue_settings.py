@@ -17,7 +17,8 @@ def queue_settings(request, slug):
     membership = access.membership_for(request.user, slug)
     access.require_admin(membership)
     clinic = membership.clinic
-    form = QueueSettingsForm(request.POST or None, instance=clinic)
+    # Both boxes unticked post nothing of the form: still a post.
+    form = QueueSettingsForm(request.POST if request.method == "POST" else None, instance=clinic)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         clinic.refresh_from_db()  # the form must not have touched the clinic: the action writes it
