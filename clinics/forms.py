@@ -10,8 +10,23 @@ from .models import Clinic
 class ConfigurationForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = Clinic.CONFIGURATION_FIELDS
+        # The queue has a page of its own (QueueSettingsForm).
+        fields = [f for f in Clinic.CONFIGURATION_FIELDS if f not in Clinic.QUEUE_FIELDS]
         widgets = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
+
+
+class QueueSettingsForm(forms.ModelForm):
+    """What waiting callers see of the queue: their place, and the expected wait."""
+
+    class Meta:
+        model = Clinic
+        fields = Clinic.QUEUE_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        if data.get("show_expected_wait") and not data.get("show_queue_position"):
+            self.add_error("show_expected_wait", _("The expected wait is shown with the queue position: turn that on too."))
+        return data
 
 
 class AuditFilterForm(forms.Form):

@@ -70,6 +70,22 @@ class Clinic(models.Model):
         choices=[("", _("The caller's browser language"))] + list(settings.LANGUAGES),
     )
 
+    # Queue (issue 12): off by default; the caller's page shows their place
+    # (waiting/queue.py) and, with enough recent visits, the expected wait.
+    show_queue_position = models.BooleanField(
+        _("Show queue position"),
+        default=False,
+        help_text=_("Waiting callers see their place in the queue, live: “You are number 3 in the queue”."),
+    )
+    show_expected_wait = models.BooleanField(
+        _("Show expected wait"),
+        default=False,
+        help_text=_(
+            "With the queue position, waiting callers see about how long they will wait, from this clinic's "
+            "waits of the last 14 days. Nothing is shown until enough callers have been seen."
+        ),
+    )
+
     CONFIGURATION_FIELDS = [
         "guest_messaging_enabled",
         "waiting_text",
@@ -81,7 +97,10 @@ class Clinic(models.Model):
         "retention_days",
         "require_two_factors",
         "language",
+        "show_queue_position",
+        "show_expected_wait",
     ]
+    QUEUE_FIELDS = ["show_queue_position", "show_expected_wait"]
 
     class Meta:
         ordering = ["name"]

@@ -26,6 +26,7 @@ VISIT_CHANGED = "visit.changed"  # to one caller's page
 PAGE_REPLACED = "page.replaced"  # to the channel of a caller page that a newer one took over
 CALL_CHANGED = "call.changed"  # to a call's pages and its caller's page
 CALL_SIGNAL = "call.signal"  # WebRTC signalling, to one participant's channel
+QUEUE_MOVED = "queue.moved"  # to a clinic's caller pages: a caller left or re-entered its queue
 SESSION_ENDED = "session.ended"  # to one person's staff pages: a sign-in of theirs may have ended
 
 
@@ -190,6 +191,14 @@ def publish_receipts(clinic_id, receipts):
 
 def publish_visit_changed(caller):
     _send(caller_group(caller.pk), {"type": VISIT_CHANGED, "visit": visit_state(caller)})
+
+
+def publish_queue_moved(clinic_id, ticket, step):
+    """A caller left the clinic's queue (step -1) or entered it ahead of
+    others (+1): each page of a caller behind `ticket` moves by `step`. Tiny,
+    and the same for every page; the consumers keep it (the pages are sent
+    only their own new place)."""
+    _send(callers_group(clinic_id), {"type": QUEUE_MOVED, "ticket": ticket, "step": step})
 
 
 def publish_clinic_changed(clinic):

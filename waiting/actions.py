@@ -15,6 +15,7 @@ from realtime.limits import address_key, count_within
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
+from . import queue
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
 from .signals import visit_ended
 
@@ -30,6 +31,17 @@ def lock_caller(caller_id):
 def _announce(caller):
     transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
     transaction.on_commit(lambda: events.publish_visit_changed(caller))
+
+
+def _queue_moved(caller, was_in_queue, clinic=None):
+    """Announce that the caller left or entered their clinic's queue, when
+    that clinic shows callers their place (nothing is sent otherwise)."""
+    clinic = clinic or caller.clinic
+    now_in_queue = queue.holds(caller) and caller.clinic_id == clinic.pk
+    if now_in_queue == was_in_queue or not clinic.show_queue_position:
+        return
+    ticket, step = queue.ticket(caller), 1 if now_in_queue else -1
+    transaction.on_commit(lambda: events.publish_queue_moved(clinic.pk, ticket, step))
 
 
 def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None):
@@ -56,6 +68,11 @@ def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_a
             date_of_birth=date_of_birth,
             extra_answer=" ".join(without_controls(extra_answer).split()),
         )
+        if clinic.show_queue_position:
+            # A newcomer stands at the end: nobody's place changes, nothing
+            # is announced. Their place is kept for the expected wait.
+            caller.place_on_arrival = queue.position_of(caller)
+            caller.save(update_fields=["place_on_arrival"])
         record("caller.arrived", clinic=clinic, caller=caller)
         transaction.on_commit(lambda: events.publish_callers_changed(clinic.pk, [caller]))
     return caller
@@ -90,6 +107,7 @@ def do_leave_waiting_area(caller_id, *, reason=LeaveReason.LEFT, actor=None):
 
 def end_visit(caller, reason, actor):
     """End a locked caller's visit: they leave every list and their page says why."""
+    was_in_queue = queue.holds(caller)
     caller.left_at = timezone.now()
     caller.leave_reason = reason
     caller.page_channel = ""
@@ -97,6 +115,7 @@ def end_visit(caller, reason, actor):
     caller.save(update_fields=["left_at", "leave_reason", "page_channel", "version"])
     record("caller.left", clinic=caller.clinic, actor=actor, caller=caller, reason=reason)
     _announce(caller)
+    _queue_moved(caller, was_in_queue)
     visit_ended.send(sender=Caller, caller=caller, actor=actor)  # a call the caller was in ends with it
 
 
@@ -109,15 +128,21 @@ def apply_transition(caller, name, actor):
         raise ActionError("caller_offline", _("This caller's page is offline."))
     if caller.current_status not in allowed_from:
         raise ActionError("wrong_status", _("A caller who is %(status)s cannot be moved so.") % {"status": caller.get_status_display()})
+    was_in_queue = queue.holds(caller)
     if caller.status == Status.OFFLINE:
         caller.status_before_offline = to
     else:
         caller.status = to
     caller.status_changed_at = timezone.now()
     caller.version += 1
-    caller.save(update_fields=["status", "status_before_offline", "status_changed_at", "version"])
+    fields = ["status", "status_before_offline", "status_changed_at", "version"]
+    if to == Status.BEING_SEEN and caller.first_seen_at is None:
+        caller.first_seen_at = caller.status_changed_at  # the end of their wait, for the expected wait
+        fields.append("first_seen_at")
+    caller.save(update_fields=fields)
     record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
     _announce(caller)
+    _queue_moved(caller, was_in_queue)
     return caller
 
 
@@ -190,12 +215,14 @@ def _go_offline(caller):
 
 
 def _expire(caller, at):
+    was_in_queue = queue.holds(caller)
     caller.left_at = at
     caller.leave_reason = LeaveReason.EXPIRED
     caller.version += 1
     caller.save(update_fields=["left_at", "leave_reason", "version"])
     record("caller.left", clinic=caller.clinic, caller=caller, reason=LeaveReason.EXPIRED)
     _announce(caller)
+    _queue_moved(caller, was_in_queue)
 
 
 def do_expire_offline_callers(clinic=None):
@@ -290,6 +317,7 @@ def do_transfer_caller(caller_id, to_clinic, *, actor):
         source = caller.clinic
         if source.pk == to_clinic.pk:
             raise ActionError("invalid", _("The caller is in that clinic already."))
+        was_in_queue = queue.holds(caller)
         caller.clinic = to_clinic
         caller.version += 1
         caller.save(update_fields=["clinic", "version"])
@@ -297,4 +325,7 @@ def do_transfer_caller(caller_id, to_clinic, *, actor):
             record("caller.transferred", clinic=clinic, actor=actor, caller=caller, **{"from": source.name, "to": to_clinic.name})
         transaction.on_commit(lambda: events.publish_callers_gone(source.pk, caller))
         _announce(caller)
+        # They leave the one queue and take their place in time in the other.
+        _queue_moved(caller, was_in_queue, clinic=source)
+        _queue_moved(caller, False, clinic=to_clinic)
     return caller

@@ -67,6 +67,11 @@ class Caller(models.Model):
     status_changed_at = models.DateTimeField(default=timezone.now)
     offline_since = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # For the expected wait (waiting/queue.py): when the caller was first Being
+    # seen, and their place in the queue when they came (kept only while the
+    # clinic shows the queue position).
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    place_on_arrival = models.PositiveIntegerField(null=True, blank=True)
     leave_reason = models.CharField(max_length=10, choices=LeaveReason.choices, blank=True)
 
     # The channel of the one page that holds this visit now; a newer page (a
@@ -87,7 +92,10 @@ class Caller(models.Model):
 
     class Meta:
         ordering = ["arrived_at", "id"]
-        indexes = [models.Index(fields=["clinic", "left_at", "arrived_at"])]
+        indexes = [
+            models.Index(fields=["clinic", "left_at", "arrived_at"]),
+            models.Index(fields=["clinic", "first_seen_at"], name="waiting_cal_seen_idx"),  # the expected wait
+        ]
 
     def __str__(self):
         return self.name

@@ -392,6 +392,9 @@ WAITROOM_HEARTBEAT_TIMEOUT = env_int("WAITROOM_HEARTBEAT_TIMEOUT", 12)
 # How often each process compares its caller pages with the database and sends
 # what an announcement failed to bring (the channel layer is at-most-once).
 WAITROOM_CATCH_UP_SECONDS = env_int("WAITROOM_CATCH_UP_SECONDS", 5)
+# How often each process checks the queue positions its caller pages show
+# against the database (one query per clinic; only clinics that show them).
+WAITROOM_QUEUE_CHECK_SECONDS = env_int("WAITROOM_QUEUE_CHECK_SECONDS", 30)
 
 # Floods of visits: callers' entries allowed per address (IPv6: per /64) and per
 # clinic within WAITROOM_ENTRIES_MINUTES (0: no limit). A clinic's callers come

@@ -1,7 +1,7 @@
 // The caller's page: their visit's state, the clinic's messages (with an audible
 // alert), and — when the clinic allows it — a field to write back.
 import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
-import { $, pageData, sendOnEnter } from "../waitroom/page.js";
+import { $, format, pageData, sendOnEnter } from "../waitroom/page.js";
 import { LiveSocket, clientId } from "../waitroom/socket.js";
 import { messageItem } from "../waitroom/thread.js";
 import { timeOfDay, waited } from "../waitroom/time.js";
@@ -45,6 +45,7 @@ function onFrame(frame) {
       frame.messages.forEach(addMessage);
       applyVisit(frame.visit);
       applyClinic(frame.clinic);
+      applyQueue(frame.queue ?? null); // the page's truth starts again here
       iceServers = frame.ice_servers;
       applyCall(frame.call);
       // Only messages that arrived while this page was away are news; the
@@ -68,6 +69,9 @@ function onFrame(frame) {
       break;
     case "clinic":
       applyClinic(frame.clinic);
+      break;
+    case "queue":
+      applyQueue(frame.queue);
       break;
     case "replaced":
       showReplaced();
@@ -199,6 +203,7 @@ function applyVisit(next) {
     }
   }
   updateCompose();
+  showQueue();
   tick();
 }
 
@@ -220,6 +225,56 @@ function updateCompose() {
     clinic && clinic.guest_messaging && visit && visit.present && (visit.status === "waiting" || visit.status === "on_hold"),
   );
   $("compose").hidden = !open;
+}
+
+// The queue ----------------------------------------------------------------
+// The server sends this page its own place when it changes ({position, wait}
+// or null when the clinic shows no queue). Screen readers hear it politely, at
+// most every ANNOUNCE_EVERY ms and only when the words change.
+
+const ANNOUNCE_EVERY = 12000;
+let queue = null;
+let announced = "";
+let announcedAt = 0;
+let announcing = null;
+
+function applyQueue(next) {
+  queue = next;
+  showQueue();
+}
+
+function waitText(wait) {
+  if (!wait) return "";
+  const [start, end] = wait;
+  if (end === null) return S.wait_over;
+  if (start === 0) return format(S.wait_under, { end });
+  return format(S.wait_about, { start, end });
+}
+
+function queueText() {
+  if (!queue || !queue.position || !visit || !visit.present || visit.status !== "waiting") return "";
+  return format(S.queue_position, { n: queue.position });
+}
+
+function showQueue() {
+  const text = queueText();
+  const wait = text ? waitText(queue.wait) : "";
+  $("queue").hidden = !text;
+  $("queue-position").textContent = text;
+  $("queue-wait").textContent = wait;
+  $("queue-wait").hidden = !wait;
+  if (text && !announcing) {
+    announcing = setTimeout(announceQueue, Math.max(0, announcedAt + ANNOUNCE_EVERY - Date.now()));
+  }
+}
+
+function announceQueue() {
+  announcing = null;
+  const text = [queueText(), queueText() && waitText(queue.wait)].filter(Boolean).join(". ");
+  if (!text || text === announced) return;
+  announced = text;
+  announcedAt = Date.now();
+  $("queue-news").textContent = text;
 }
 
 // The video call ---------------------------------------------------------
