@@ -3,15 +3,44 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from realtime.text import is_encodable
+
 from . import audit_words
 from .models import Clinic
 
+# Every field explained: the model's own help text where it has one, these
+# where the label alone leaves the admin guessing.
+HELP_TEXTS = {
+    "language": _(
+        "Callers read their pages in this language. With “The caller's browser language” "
+        "each caller reads English or German, as their browser prefers."
+    ),
+    "phone_field": _("Whether callers are asked for a phone number when they enter, and whether they must give one."),
+    "date_of_birth_field": _("Whether callers are asked for their date of birth, and whether they must give it."),
+    "extra_field": _("Whether callers must answer your own question (asked only when it has a text above)."),
+}
+WIDGETS = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
 
-class ConfigurationForm(forms.ModelForm):
-    class Meta:
-        model = Clinic
-        fields = Clinic.CONFIGURATION_FIELDS
-        widgets = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
+
+class SectionForm(forms.ModelForm):
+    """One section of the General configuration (clinics/settings_sections.py):
+    the view hands what changed to clinics.actions.do_change_configuration."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            # A form with the bytes of a lone surrogate arrives decoded with
+            # replacement characters: refuse it rather than store "x�".
+            if isinstance(value, str) and ("\ufffd" in value or not is_encodable(value)):
+                self.add_error(name, _("This text has a character that could not be read. Please type it again."))
+        return cleaned
+
+
+def section_form(section, data=None, *, instance):
+    form_class = forms.modelform_factory(
+        Clinic, form=SectionForm, fields=section.fields, widgets=WIDGETS, help_texts=HELP_TEXTS
+    )
+    return form_class(data, instance=instance)
 
 
 class AuditFilterForm(forms.Form):
