@@ -12,7 +12,7 @@ import json
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy, pgettext
+from django.utils.translation import gettext, ngettext_lazy
 
 from .models import Clinic
 
@@ -212,8 +212,11 @@ def _configuration_changed(who, details):
         return []
     lines = []
     for field, change in changes.items():
-        old, new = change if isinstance(change, list) and len(change) == 2 else (None, None)
         say = CONFIGURATION_SENTENCES.get(field)
+        if isinstance(change, list) and len(change) == 2:
+            old, new = change
+        else:
+            say = None  # not as recorded: say which field, not how
         if say is None:
             # A field added later, before its words: named by its label.
             lines.append((field, _("%(who)s changed “%(what)s”") % {"who": who, "what": field_label(field)}))
@@ -246,5 +249,6 @@ def history(events, about=None):
         when = timezone.localtime(event.created_at)
         for subject, text in sentences(event):
             if about is None or subject in about:
-                lines.append({"text": text, "at": when, "when": formats.date_format(when, pgettext("history time", "j M, H:i"))})
+                # The time as the reader writes it ("2 Dec, 18:30"; "2. Dez, 18:30"): a date format, translated.
+                lines.append({"text": text, "at": when, "when": formats.date_format(when, gettext("j M, H:i"))})
     return lines
