@@ -81,7 +81,8 @@ def details_text(details):
     parts = []
     for key, value in details.items():
         if key == "changes" and isinstance(value, dict):
-            value = ", ".join(value)  # which settings; their values are on the configuration page
+            # Which settings, by their labels; the settings page says from what to what.
+            value = ", ".join(field_label(field) for field in value)
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
         elif isinstance(value, list):

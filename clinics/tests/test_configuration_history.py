@@ -167,3 +167,11 @@ def test_what_people_typed_is_shown_as_text(client, clinic, alex_admin):
     html = client.get(OVERVIEW + "entry-fields/").content.decode()
     assert "<img src=x" not in html and "<b>Alex" not in html
     assert "&lt;b&gt;Alex&lt;/b&gt; Admin changed the own question to “&lt;img src=x onerror=alert(1)&gt;”" in html
+
+
+def test_the_audit_page_names_the_changed_settings_by_their_labels(client, clinic, alex_admin):
+    do_change_configuration(clinic.pk, actor=alex_admin, guest_messaging_enabled=True, retention_days=60)
+    client.force_login(alex_admin)
+    html = client.get("/clinics/sunrise/audit/").content.decode()
+    assert "changed: Enable guest messaging, Keep visit data for (days)" in html
+    assert "guest_messaging_enabled" not in html
