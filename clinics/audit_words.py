@@ -1,12 +1,20 @@
 """The audit trail in the clinic's words: what each recorded action means and
-what its details say, for the audit page and its CSV (clinics/audit_page.py).
+what its details say, for the audit page and its CSV (clinics/audit_page.py),
+and the history in sentences the settings pages show ("Alex Admin turned
+guest messaging on").
 
 An action this list does not know (one added later, in another app) is shown
-by its name as recorded: the page never fails on it."""
+by its name as recorded: the page never fails on it. An action that should
+read as sentences adds a function to SENTENCES (see `sentences`)."""
 
 import json
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, ngettext_lazy
+
+from .models import Clinic
 
 ACTIONS = {
     # Staff accounts (accounts/): recorded for the person, without a clinic.
@@ -76,7 +84,8 @@ def details_text(details):
     parts = []
     for key, value in details.items():
         if key == "changes" and isinstance(value, dict):
-            value = ", ".join(value)  # which settings; their values are on the configuration page
+            # Which settings, by their labels; the settings page says from what to what.
+            value = ", ".join(field_label(field) for field in value)
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
         elif isinstance(value, list):
@@ -96,3 +105,154 @@ def person(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+# The history in sentences ------------------------------------------------------
+#
+# Whole sentences, each translated as one: German puts the verb last and
+# bends the words around it, so nothing is glued together from pieces.
+
+SOMEBODY = _("Somebody")  # an operator's script, a management command
+SHOWN_TEXT = 60  # characters of a changed text quoted in its sentence
+
+
+def _toggle(on, off):
+    return lambda who, old, new, field: (on if new else off) % {"who": who}
+
+
+def _text(changed, cleared):
+    def say(who, old, new, field):
+        if not new:
+            return cleared % {"who": who}
+        return changed % {"who": who, "new": _quoted(new)}
+
+    return say
+
+
+def _from_to(sentence):
+    return lambda who, old, new, field: sentence % {
+        "who": who,
+        "old": value_text(field, old),
+        "new": value_text(field, new),
+    }
+
+
+def _count(sentence):
+    # "from 10 to 15 minutes": the plural follows the new number.
+    return lambda who, old, new, field: sentence % {"who": who, "old": old, "number": new}
+
+
+CONFIGURATION_SENTENCES = {
+    "guest_messaging_enabled": _toggle(
+        _("%(who)s turned guest messaging on"), _("%(who)s turned guest messaging off")
+    ),
+    "waiting_text": _text(
+        _("%(who)s changed the text shown to waiting callers to “%(new)s”"),
+        _("%(who)s removed the text shown to waiting callers (they read the standard text)"),
+    ),
+    "language": _from_to(_("%(who)s changed the language of the caller pages from “%(old)s” to “%(new)s”")),
+    "phone_field": _from_to(_("%(who)s changed the phone number field from “%(old)s” to “%(new)s”")),
+    "date_of_birth_field": _from_to(_("%(who)s changed the date of birth field from “%(old)s” to “%(new)s”")),
+    "extra_field_label": _text(
+        _("%(who)s changed the own question to “%(new)s”"), _("%(who)s removed the own question")
+    ),
+    "extra_field": _from_to(_("%(who)s changed the own question from “%(old)s” to “%(new)s”")),
+    "offline_grace_minutes": _count(
+        ngettext_lazy(
+            "%(who)s changed the offline grace period from %(old)s to %(number)s minute",
+            "%(who)s changed the offline grace period from %(old)s to %(number)s minutes",
+            "number",
+        )
+    ),
+    "retention_days": _count(
+        ngettext_lazy(
+            "%(who)s changed how long visit data are kept from %(old)s to %(number)s day",
+            "%(who)s changed how long visit data are kept from %(old)s to %(number)s days",
+            "number",
+        )
+    ),
+}
+
+UNITS = {
+    "offline_grace_minutes": ngettext_lazy("%(number)s minute", "%(number)s minutes", "number"),
+    "retention_days": ngettext_lazy("%(number)s day", "%(number)s days", "number"),
+}
+
+
+def _clinic_field(field):
+    try:
+        return Clinic._meta.get_field(field)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(field):
+    model_field = _clinic_field(field)
+    return str(model_field.verbose_name) if model_field is not None else field
+
+
+def value_text(field, value):
+    """A configuration value as people read it: "On", "Required", "15 minutes"."""
+    if isinstance(value, bool):
+        return str(_("On") if value else _("Off"))
+    model_field = _clinic_field(field)
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if field in UNITS and isinstance(value, int):
+        return UNITS[field] % {"number": value}
+    if value in ("", None):
+        return "–"
+    return str(value)
+
+
+def _quoted(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
+
+
+def _configuration_changed(who, details):
+    changes = details.get("changes") if isinstance(details, dict) else None
+    if not isinstance(changes, dict):
+        return []
+    lines = []
+    for field, change in changes.items():
+        say = CONFIGURATION_SENTENCES.get(field)
+        if isinstance(change, list) and len(change) == 2:
+            old, new = change
+        else:
+            say = None  # not as recorded: say which field, not how
+        if say is None:
+            # A field added later, before its words: named by its label.
+            lines.append((field, _("%(who)s changed “%(what)s”") % {"who": who, "what": field_label(field)}))
+        else:
+            lines.append((field, say(who, old, new, field)))
+    return lines
+
+
+# action -> function(who, details) -> [(what it is about, sentence)]
+SENTENCES = {
+    "clinic.configuration_changed": _configuration_changed,
+}
+
+
+def sentences(event):
+    """The event as sentences, each with what it is about (a field's name for
+    a configuration change): [(about, sentence)]."""
+    who = person(event.actor) or str(SOMEBODY)
+    say = SENTENCES.get(event.action)
+    if say is None:
+        return [("", f"{who}: {action_text(event.action)}")]
+    return say(who, event.details)
+
+
+def history(events, about=None):
+    """Lines for a settings page's "Recent changes": the sentence and when,
+    newest first; only those about `about` (field names) when given."""
+    lines = []
+    for event in events:
+        when = timezone.localtime(event.created_at)
+        for subject, text in sentences(event):
+            if about is None or subject in about:
+                # The time as the reader writes it ("2 Dec, 18:30"; "2. Dez, 18:30"): a date format, translated.
+                lines.append({"text": text, "at": when, "when": formats.date_format(when, gettext("j M, H:i"))})
+    return lines

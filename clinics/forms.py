@@ -3,30 +3,44 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from realtime.text import is_encodable
+
 from . import audit_words
 from .models import Clinic
 
+# Every field explained: the model's own help text where it has one, these
+# where the label alone leaves the admin guessing.
+HELP_TEXTS = {
+    "language": _(
+        "Callers read their pages in this language. With “The caller's browser language” "
+        "each caller reads English or German, as their browser prefers."
+    ),
+    "phone_field": _("Whether callers are asked for a phone number when they enter, and whether they must give one."),
+    "date_of_birth_field": _("Whether callers are asked for their date of birth, and whether they must give it."),
+    "extra_field": _("Whether callers must answer your own question (asked only when it has a text above)."),
+}
+WIDGETS = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
 
-class ConfigurationForm(forms.ModelForm):
-    class Meta:
-        model = Clinic
-        # The queue has a page of its own (QueueSettingsForm).
-        fields = [f for f in Clinic.CONFIGURATION_FIELDS if f not in Clinic.QUEUE_FIELDS]
-        widgets = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
 
-
-class QueueSettingsForm(forms.ModelForm):
-    """What waiting callers see of the queue: their place, and the expected wait."""
-
-    class Meta:
-        model = Clinic
-        fields = Clinic.QUEUE_FIELDS
+class SectionForm(forms.ModelForm):
+    """One section of the General configuration (clinics/settings_sections.py):
+    the view hands what changed to clinics.actions.do_change_configuration."""
 
     def clean(self):
-        data = super().clean()
-        if data.get("show_expected_wait") and not data.get("show_queue_position"):
-            self.add_error("show_expected_wait", _("The expected wait is shown with the queue position: turn that on too."))
-        return data
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            # A form with the bytes of a lone surrogate arrives decoded with
+            # replacement characters: refuse it rather than store "x�".
+            if isinstance(value, str) and ("\ufffd" in value or not is_encodable(value)):
+                self.add_error(name, _("This text has a character that could not be read. Please type it again."))
+        return cleaned
+
+
+def section_form(section, data=None, *, instance):
+    form_class = forms.modelform_factory(
+        Clinic, form=SectionForm, fields=section.fields, widgets=WIDGETS, help_texts=HELP_TEXTS
+    )
+    return form_class(data, instance=instance)
 
 
 class AuditFilterForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,13 +101,18 @@ class Clinic(models.Model):
         "show_queue_position",
         "show_expected_wait",
     ]
-    QUEUE_FIELDS = ["show_queue_position", "show_expected_wait"]
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.show_expected_wait and not self.show_queue_position:
+            raise ValidationError(
+                {"show_expected_wait": _("The expected wait is shown with the queue position: turn that on too.")}
+            )
 
 
 class Role(models.TextChoices):

@@ -39,7 +39,7 @@ def test_switching_guest_messaging_off_reaches_open_pages_and_the_server_refuses
     caller.evaluate("window.__sameDocument = true")
 
     admin = dashboard(clinic_admin)
-    admin.goto(f"/clinics/{clinic.slug}/settings/")
+    admin.goto(f"/clinics/{clinic.slug}/settings/messaging/")
     enabled = admin.get_by_role("checkbox", name="Enable guest messaging")
     expect(enabled).to_be_checked()
     enabled.uncheck()

@@ -27,6 +27,8 @@ def test_staff_of_another_clinic_are_locked_out(clinic, team_member, other_clini
     for path in [
         f"/clinics/{clinic.slug}/",
         f"/clinics/{clinic.slug}/settings/",
+        f"/clinics/{clinic.slug}/settings/privacy/",
+        f"/clinics/{clinic.slug}/poster/",
         f"/clinics/{clinic.slug}/callers/{sue.pk}/thread/",
         f"/clinics/{other_clinic.slug}/callers/{sue.pk}/thread/",
     ]:

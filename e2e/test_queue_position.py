@@ -82,7 +82,7 @@ def test_the_clinic_admin_turns_the_queue_on(clinic, alex, new_page, waiting_cal
 
     alex.get_by_label("Show queue position").check()
     alex.get_by_role("button", name="Save").click()
-    expect(alex.get_by_text("The queue settings are saved.")).to_be_visible()
+    expect(alex.get_by_text("The configuration is saved.")).to_be_visible()
     expect(alex.get_by_label("Show queue position")).to_be_checked()
     # Sue's open page shows her place without a reload.
     expect(place(sue)).to_have_text("You are number 1 in the queue")

@@ -50,23 +50,12 @@ def test_a_caller_name_sent_back_with_the_entry_form(client, clinic):
 
 def test_the_configuration_history(client, clinic, clinic_admin):
     client.force_login(clinic_admin)
-    client.post(
-        "/clinics/sunrise/settings/",
-        {
-            "waiting_text": f"Back {EVIL}",
-            "phone_field": "optional",
-            "date_of_birth_field": "off",
-            "extra_field_label": "",
-            "extra_field": "optional",
-            "offline_grace_minutes": 10,
-            "retention_days": 30,
-            "language": "",
-        },
-    )
-    history = client.get("/clinics/sunrise/settings/").content.decode().split("Recent changes")[1]
-    assert "waiting_text" in history
-    assert "<script>alert" not in history and "<img src=x" not in history
-    assert "&lt;img src=x" in history
+    client.post("/clinics/sunrise/settings/caller-page/", {"waiting_text": f"Back {EVIL}", "language": ""})
+    for url in ("/clinics/sunrise/settings/", "/clinics/sunrise/settings/caller-page/"):
+        history = client.get(url).content.decode().split("Recent changes")[1]
+        assert "changed the text shown to waiting callers" in history
+        assert "<script>alert" not in history and "<img src=x" not in history
+        assert "&lt;img src=x" in history
 
 
 def test_names_and_messages_reach_staff_as_json_not_html(client, clinic, team_member):
