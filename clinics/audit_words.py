@@ -40,6 +40,12 @@ ACTIONS = {
     "call.disconnected": _("Disconnected a participant"),
     "call.abandoned": _("Call left unattended"),
     "clinic.configuration_changed": _("Changed the General configuration"),
+    "clinic.hours_changed": _("Changed the opening hours"),
+    "clinic.closed_days_added": _("Added closed dates"),
+    "clinic.closed_days_removed": _("Removed closed dates"),
+    "clinic.paused": _("Paused the waiting area"),
+    "clinic.pause_message_changed": _("Changed the pause message"),
+    "clinic.resumed": _("Resumed the waiting area"),
     "visits.purged": _("Deleted finished visits"),
 }
 
@@ -57,6 +63,7 @@ DETAILS = {
     "rows": _("rows"),
     "filter": _("filter"),
     "changes": _("changed"),
+    "note": _("note"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

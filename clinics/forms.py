@@ -11,7 +11,10 @@ class ConfigurationForm(forms.ModelForm):
     class Meta:
         model = Clinic
         fields = Clinic.CONFIGURATION_FIELDS
-        widgets = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "waiting_text_en": forms.Textarea(attrs={"rows": 4}),
+            "waiting_text_de": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class AuditFilterForm(forms.Form):

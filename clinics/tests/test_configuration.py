@@ -81,7 +81,7 @@ def test_an_admin_changes_the_configuration(client, clinic, clinic_admin):
         form_data(
             clinic,
             guest_messaging_enabled=True,
-            waiting_text="Dr Lee is on call today.",
+            waiting_text_en="Dr Lee is on call today.",
             date_of_birth_field=FieldMode.REQUIRED,
             offline_grace_minutes=5,
         ),
@@ -91,7 +91,7 @@ def test_an_admin_changes_the_configuration(client, clinic, clinic_admin):
 
     clinic.refresh_from_db()
     assert clinic.guest_messaging_enabled is True
-    assert clinic.waiting_text == "Dr Lee is on call today."
+    assert clinic.waiting_text_en == "Dr Lee is on call today."
     assert clinic.date_of_birth_field == FieldMode.REQUIRED
     assert clinic.offline_grace_minutes == 5
     assert clinic.retention_days == 30  # untouched
@@ -103,7 +103,7 @@ def test_an_admin_changes_the_configuration(client, clinic, clinic_admin):
     assert event.details == {
         "changes": {
             "guest_messaging_enabled": [False, True],
-            "waiting_text": ["", "Dr Lee is on call today."],
+            "waiting_text_en": ["", "Dr Lee is on call today."],
             "date_of_birth_field": ["off", "required"],
             "offline_grace_minutes": [10, 5],
         }
@@ -147,7 +147,8 @@ def test_nothing_is_recorded_when_nothing_changed(client, clinic, clinic_admin, 
         {"retention_days": 3651},
         {"phone_field": "sometimes"},
         {"language": "fr"},
-        {"waiting_text": "x" * 2001},
+        {"waiting_text_en": "x" * 2001},
+        {"waiting_text_de": "x" * 2001},
         {"extra_field_label": "x" * 61},
     ],
 )
@@ -168,10 +169,17 @@ def test_a_change_is_announced_to_callers_and_staff(client, clinic, other_clinic
     elsewhere = Listener(callers_group(other_clinic.pk), staff_group(other_clinic.pk))
     client.force_login(clinic_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, form_data(clinic, guest_messaging_enabled=True, waiting_text="Back at 2pm"))
+        client.post(URL, form_data(clinic, guest_messaging_enabled=True, waiting_text_en="Back at 2pm"))
     expected = {
         "type": CLINIC_CHANGED,
-        "clinic": {"name": "Sunrise Clinic", "slug": "sunrise", "guest_messaging": True, "waiting_text": "Back at 2pm"},
+        "clinic": {
+            "name": "Sunrise Clinic",
+            "slug": "sunrise",
+            "guest_messaging": True,
+            "waiting_text": {"en": "Back at 2pm", "de": ""},
+            "language": "",
+            "paused": False,
+        },
     }
     assert pages.events() == [expected]
     assert staff.events() == [expected]

@@ -33,7 +33,7 @@ def test_it_creates_the_demo_clinic(db, settings):
 
     clinic = Clinic.objects.get(slug="demo")
     assert clinic.name == "Demo Clinic"
-    assert clinic.waiting_text
+    assert clinic.waiting_text_en and clinic.waiting_text_de
     roles = {m.user.username: m.role for m in Membership.objects.filter(clinic=clinic)}
     assert roles == {"admin@example.com": Role.ADMIN, "doctor@example.com": Role.MEMBER}
     assert signs_in("admin@example.com", "tea for two")
@@ -58,11 +58,11 @@ def test_it_is_idempotent(db):
 
 def test_it_keeps_the_clinics_configuration(db):
     demo("--password", "first")
-    Clinic.objects.filter(slug="demo").update(guest_messaging_enabled=True, waiting_text="Our own text")
+    Clinic.objects.filter(slug="demo").update(guest_messaging_enabled=True, waiting_text_en="Our own text")
     demo("--password", "second")
     clinic = Clinic.objects.get(slug="demo")
     assert clinic.guest_messaging_enabled is True
-    assert clinic.waiting_text == "Our own text"
+    assert clinic.waiting_text_en == "Our own text"
 
 
 def test_it_restores_a_changed_role(db):

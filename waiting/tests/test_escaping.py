@@ -33,7 +33,7 @@ def test_the_clinic_name_on_the_staff_pages(client, clinic, clinic_admin):
 
 
 def test_the_waiting_text(client, clinic, clinic_admin):
-    clinic.waiting_text = f"Back soon {EVIL}"
+    clinic.waiting_text_en = f"Back soon {EVIL}"
     clinic.save()
     enter(client, clinic)
     assert_shown_as_text(client.get("/w/sunrise/wait/").content.decode())
@@ -53,7 +53,7 @@ def test_the_configuration_history(client, clinic, clinic_admin):
     client.post(
         "/clinics/sunrise/settings/",
         {
-            "waiting_text": f"Back {EVIL}",
+            "waiting_text_en": f"Back {EVIL}",
             "phone_field": "optional",
             "date_of_birth_field": "off",
             "extra_field_label": "",
@@ -64,7 +64,7 @@ def test_the_configuration_history(client, clinic, clinic_admin):
         },
     )
     history = client.get("/clinics/sunrise/settings/").content.decode().split("Recent changes")[1]
-    assert "waiting_text" in history
+    assert "waiting_text_en" in history
     assert "<script>alert" not in history and "<img src=x" not in history
     assert "&lt;img src=x" in history
 
