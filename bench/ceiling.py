@@ -70,7 +70,7 @@ async def page(connection):
             {
                 "type": "hello",
                 "visit": {"clinic_id": 1, "status": "waiting", "present": True, "leave_reason": "", "arrived_at": now_iso()},
-                "clinic": {"name": "Bench Clinic", "slug": "bench", "guest_messaging": False, "waiting_text": ""},
+                "clinic": {"name": "Bench Clinic", "slug": "bench", "guest_messaging": False, "waiting_text": {"en": "", "de": ""}, "language": "", "paused": False},
                 "messages": [],
                 "call": None,
                 "me": None,

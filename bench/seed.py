@@ -78,7 +78,7 @@ def main():
             name="Bench Clinic",
             slug="bench",
             offline_grace_minutes=240,
-            waiting_text="Benchmark: please wait.",
+            waiting_text_en="Benchmark: please wait.",
         )
         user = get_user_model().objects.create_user("bench-staff@example.com", password=get_random_string(20))
         Membership.objects.create(user=user, clinic=clinic, role=Role.MEMBER)

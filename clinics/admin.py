@@ -16,6 +16,9 @@ class ClinicAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    # The waiting area's hours and pause are changed on the Opening hours page
+    # and the dashboard, where waiting.actions audits them.
+    readonly_fields = ["time_zone", "closed_message_en", "closed_message_de", "paused", "pause_message_en", "pause_message_de"]
 
     def save_model(self, request, obj, form, change):
         configuration = {f: form.cleaned_data[f] for f in form.changed_data if f in Clinic.CONFIGURATION_FIELDS}

@@ -51,6 +51,12 @@ ACTIONS = {
     "call.disconnected": _("Disconnected a participant"),
     "call.abandoned": _("Call left unattended"),
     "clinic.configuration_changed": _("Changed the General configuration"),
+    "clinic.hours_changed": _("Changed the opening hours"),
+    "clinic.closed_days_added": _("Added closed dates"),
+    "clinic.closed_days_removed": _("Removed closed dates"),
+    "clinic.paused": _("Paused the waiting area"),
+    "clinic.pause_message_changed": _("Changed the pause message"),
+    "clinic.resumed": _("Resumed the waiting area"),
     "visits.purged": _("Deleted finished visits"),
 }
 
@@ -68,6 +74,7 @@ DETAILS = {
     "rows": _("rows"),
     "filter": _("filter"),
     "changes": _("changed"),
+    "note": _("note"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all
@@ -149,6 +156,24 @@ CONFIGURATION_SENTENCES = {
     "waiting_text": _text(
         _("%(who)s changed the text shown to waiting callers to “%(new)s”"),
         _("%(who)s removed the text shown to waiting callers (they read the standard text)"),
+    ),
+    "waiting_text_en": _text(
+        _("%(who)s changed the English text shown to waiting callers to “%(new)s”"),
+        _("%(who)s removed the English text shown to waiting callers"),
+    ),
+    "waiting_text_de": _text(
+        _("%(who)s changed the German text shown to waiting callers to “%(new)s”"),
+        _("%(who)s removed the German text shown to waiting callers"),
+    ),
+    "require_two_factors": _toggle(
+        _("%(who)s required two factors for everyone of the clinic"),
+        _("%(who)s stopped requiring two factors for everyone of the clinic"),
+    ),
+    "show_queue_position": _toggle(
+        _("%(who)s turned the queue position on"), _("%(who)s turned the queue position off")
+    ),
+    "show_expected_wait": _toggle(
+        _("%(who)s turned the expected wait on"), _("%(who)s turned the expected wait off")
     ),
     "language": _from_to(_("%(who)s changed the language of the caller pages from “%(old)s” to “%(new)s”")),
     "phone_field": _from_to(_("%(who)s changed the phone number field from “%(old)s” to “%(new)s”")),

@@ -19,7 +19,10 @@ HELP_TEXTS = {
     "date_of_birth_field": _("Whether callers are asked for their date of birth, and whether they must give it."),
     "extra_field": _("Whether callers must answer your own question (asked only when it has a text above)."),
 }
-WIDGETS = {"waiting_text": forms.Textarea(attrs={"rows": 4})}
+WIDGETS = {
+    "waiting_text_en": forms.Textarea(attrs={"rows": 4}),
+    "waiting_text_de": forms.Textarea(attrs={"rows": 4}),
+}
 
 
 class SectionForm(forms.ModelForm):

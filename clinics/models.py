@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,6 +11,20 @@ class FieldMode(models.TextChoices):
     OFF = "off", _("Not asked")
     OPTIONAL = "optional", _("Optional")
     REQUIRED = "required", _("Required")
+
+
+def validate_time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("Choose a time zone from the list, such as Europe/Berlin."), code="invalid")
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+TEXT_MAX = 2000
 
 
 class Clinic(models.Model):
@@ -23,11 +39,19 @@ class Clinic(models.Model):
         default=False,
         help_text=_("Callers can write to the clinic while they wait or are on hold."),
     )
-    waiting_text = models.TextField(
-        _("Text shown to waiting callers"),
-        max_length=2000,
+    # Texts callers read come in English and German; the caller's language
+    # chooses (Clinic.text_for).
+    waiting_text_en = models.TextField(
+        _("Text shown to waiting callers (English)"),
+        max_length=TEXT_MAX,
         blank=True,
-        help_text=_("Leave empty for the standard text."),
+        help_text=_("Leave both versions empty for the standard text."),
+    )
+    waiting_text_de = models.TextField(
+        _("Text shown to waiting callers (German)"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("German callers read this one; when it is empty, the English one."),
     )
     phone_field = models.CharField(
         _("Phone number"), max_length=10, choices=FieldMode.choices, default=FieldMode.OPTIONAL
@@ -87,9 +111,29 @@ class Clinic(models.Model):
         ),
     )
 
+
+    # The waiting area's hours and its pause (written by waiting.actions, with
+    # the weekly hours and closed dates: docs/opening-hours.md).
+    time_zone = models.CharField(
+        _("Time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    closed_message_en = models.TextField(
+        _("Closed message (English)"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("What callers read outside the opening hours. Leave empty for the standard text."),
+    )
+    closed_message_de = models.TextField(
+        _("Closed message (German)"), max_length=TEXT_MAX, blank=True
+    )
+    paused = models.BooleanField(_("Waiting area paused"), default=False)
+    pause_message_en = models.TextField(_("Pause message (English)"), max_length=TEXT_MAX, blank=True)
+    pause_message_de = models.TextField(_("Pause message (German)"), max_length=TEXT_MAX, blank=True)
+
     CONFIGURATION_FIELDS = [
         "guest_messaging_enabled",
-        "waiting_text",
+        "waiting_text_en",
+        "waiting_text_de",
         "phone_field",
         "date_of_birth_field",
         "extra_field_label",
@@ -113,6 +157,22 @@ class Clinic(models.Model):
             raise ValidationError(
                 {"show_expected_wait": _("The expected wait is shown with the queue position: turn that on too.")}
             )
+
+    def text_for(self, name, language):
+        """The clinic's text `name` ("waiting_text", "closed_message",
+        "pause_message") for a caller reading `language`: that version, else
+        the clinic's language's, else any; "" when the clinic wrote none (the
+        page then shows its standard text)."""
+        order = [language, self.language or settings.LANGUAGE_CODE] + [code for code, _name in settings.LANGUAGES]
+        for code in order:
+            text = getattr(self, f"{name}_{(code or '')[:2]}", "")
+            if text and text.strip():
+                return text
+        return ""
+
+    def texts(self, name):
+        """Every version of a text, by language, for pages that choose themselves."""
+        return {code: getattr(self, f"{name}_{code}") for code, _name in settings.LANGUAGES}
 
 
 class Role(models.TextChoices):

@@ -44,7 +44,13 @@ SECTIONS = [
         _("Caller pages"),
         "clinics:settings_caller_page",
         _("What waiting callers read, and in which language."),
-        ("waiting_text", "language"),
+        ("waiting_text_en", "waiting_text_de", "language"),
+    ),
+    Section(
+        "hours",
+        _("Opening hours"),
+        "waiting:hours",
+        _("When callers can enter, closed dates, and what callers read when the waiting area is closed."),
     ),
     Section(
         "entry-fields",

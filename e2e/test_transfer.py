@@ -27,7 +27,7 @@ def test_transfer_to_another_clinic(other_clinic, team_member, olli, dashboard, 
     # Olli is Harbour's own staff; Dr Lee is a member of both clinics (his
     # dashboard offers the transfer only if he is when it opens).
     Membership.objects.create(user=team_member, clinic=other_clinic, role=Role.MEMBER)
-    Clinic.objects.filter(pk=other_clinic.pk).update(waiting_text=HARBOUR_TEXT, guest_messaging_enabled=True)
+    Clinic.objects.filter(pk=other_clinic.pk).update(waiting_text_en=HARBOUR_TEXT, guest_messaging_enabled=True)
     lee = dashboard(team_member)
     sue = waiting_caller("Sue Smith")
     waiting_caller("Tom Berg")

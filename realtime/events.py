@@ -112,7 +112,12 @@ def clinic_for_callers(clinic):
         "name": clinic.name,
         "slug": clinic.slug,
         "guest_messaging": clinic.guest_messaging_enabled,
-        "waiting_text": clinic.waiting_text,
+        # Every version: one event reaches callers reading either language,
+        # and each page shows its own (static/waiting/wait.js, Clinic.text_for).
+        "waiting_text": {"en": clinic.waiting_text_en, "de": clinic.waiting_text_de},
+        "language": clinic.language,
+        # New callers are turned away (the dashboard says so); callers in stay.
+        "paused": clinic.paused,
     }
 
 

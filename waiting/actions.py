@@ -9,14 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
+from clinics.models import TEXT_MAX as CLINIC_TEXT_MAX
 from clinics.models import Clinic
 from realtime import events, presence
 from realtime.limits import address_key, count_within
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
-from . import queue
-from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
+from . import hours, queue
+from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
 from .signals import visit_ended
 
 
@@ -44,11 +45,18 @@ def _queue_moved(caller, was_in_queue, clinic=None):
     transaction.on_commit(lambda: events.publish_queue_moved(clinic.pk, ticket, step))
 
 
-def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None):
+def do_enter_waiting_area(
+    clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None, invitation=None
+):
     """A caller enters the clinic's waiting area. `address` is the browser's
     (the entry form's): entries from a browser are limited per address and per
     clinic (settings.WAITROOM_ENTRIES_*); callers made by the system (tests,
-    seeding) give none."""
+    seeding) give none. Outside the opening hours and while the waiting area
+    is paused nobody comes in, except (closed only) with a personal
+    `invitation` (waiting/hours.py, entry_refusal)."""
+    refusal = hours.entry_refusal(clinic, invitation=invitation)
+    if refusal is not None:
+        raise ActionError(refusal.reason, refusal_message(refusal), status=403)
     if not is_encodable([name, phone, extra_answer]):
         raise ActionError("invalid", _("Text must be valid Unicode."))
     # Characters that turn the text around them are removed; a name that
@@ -329,3 +337,133 @@ def do_transfer_caller(caller_id, to_clinic, *, actor):
         _queue_moved(caller, was_in_queue, clinic=source)
         _queue_moved(caller, False, clinic=to_clinic)
     return caller
+
+
+def refusal_message(refusal):
+    if refusal.reason == "paused":
+        return _("The waiting area is paused at the moment. Please try again later.")
+    return _("The waiting area is closed at the moment.")
+
+
+# The waiting area's hours and pause ----------------------------------------
+# These write the clinic's row too (time zone, closed and pause messages, the
+# pause): what decides whether new callers come in is waiting's rule, kept in
+# one app (docs/opening-hours.md). The rest of the General configuration is
+# clinics.actions.do_change_configuration's.
+
+
+def _lock_clinic(clinic_id):
+    return Clinic.objects.select_for_update().get(pk=clinic_id)
+
+
+def _texts(**texts):
+    if not is_encodable(list(texts.values())):
+        raise ActionError("invalid", _("Text must be valid Unicode."))
+    for name, text in texts.items():
+        if len(text) > CLINIC_TEXT_MAX:
+            raise ActionError("too_long", _("A text has at most %(n)s characters.") % {"n": CLINIC_TEXT_MAX})
+    return {name: without_controls(text).strip() for name, text in texts.items()}
+
+
+def do_pause_waiting_area(clinic_id, *, actor, message_en=None, message_de=None):
+    """Stop new callers at once (a sudden stop); they read the pause message.
+    Callers already in the waiting area stay. Given messages replace the
+    clinic's pause message for this and later pauses."""
+    changes = {k: v for k, v in {"pause_message_en": message_en, "pause_message_de": message_de}.items() if v is not None}
+    changes = _texts(**changes)
+    with transaction.atomic():
+        clinic = _lock_clinic(clinic_id)
+        fields = [field for field, value in changes.items() if getattr(clinic, field) != value]
+        if clinic.paused and not fields:
+            return clinic
+        changed = {field: [getattr(clinic, field), changes[field]] for field in fields}
+        for field in fields:
+            setattr(clinic, field, changes[field])
+        was_paused, clinic.paused = clinic.paused, True
+        clinic.save(update_fields=["paused", *fields])
+        extra = {"changes": changed} if changed else {}
+        record("clinic.pause_message_changed" if was_paused else "clinic.paused", clinic=clinic, actor=actor, **extra)
+        transaction.on_commit(lambda: events.publish_clinic_changed(clinic))
+    return clinic
+
+
+def do_resume_waiting_area(clinic_id, *, actor):
+    """New callers come in again (within the opening hours)."""
+    with transaction.atomic():
+        clinic = _lock_clinic(clinic_id)
+        if clinic.paused:
+            clinic.paused = False
+            clinic.save(update_fields=["paused"])
+            record("clinic.resumed", clinic=clinic, actor=actor)
+            transaction.on_commit(lambda: events.publish_clinic_changed(clinic))
+    return clinic
+
+
+def do_change_opening_hours(clinic_id, *, actor, week, time_zone, closed_message_en="", closed_message_de=""):
+    """A clinic admin sets the weekly hours (`week`: {weekday: [(opens, closes), …]},
+    weekdays left out have no periods), the time zone and the closed message.
+    One audit entry names each weekday and setting that changed, old and new."""
+    hours.check_week(week)
+    if not hours.is_time_zone(time_zone):
+        raise ActionError("invalid_time_zone", _("Choose a time zone from the list, such as Europe/Berlin."))
+    texts = _texts(closed_message_en=closed_message_en, closed_message_de=closed_message_de)
+    with transaction.atomic():
+        clinic = _lock_clinic(clinic_id)
+        changes = {}
+        old_week = {}
+        for period in OpeningPeriod.objects.filter(clinic=clinic):
+            old_week.setdefault(period.weekday, []).append((period.opens, period.closes))
+        for day in Weekday:
+            old, new = hours.describe(old_week.get(day, [])), hours.describe(week.get(day, []))
+            if old != new:
+                changes[day.label.lower()] = [old, new]
+        if any(day.label.lower() in changes for day in Weekday):
+            OpeningPeriod.objects.filter(clinic=clinic).delete()
+            OpeningPeriod.objects.bulk_create(
+                OpeningPeriod(clinic=clinic, weekday=day, opens=opens, closes=closes)
+                for day, periods in week.items()
+                for opens, closes in periods
+            )
+        for field, value in {"time_zone": time_zone, **texts}.items():
+            if getattr(clinic, field) != value:
+                changes[field] = [getattr(clinic, field), value]
+                setattr(clinic, field, value)
+        clinic_fields = [f for f in ("time_zone", *texts) if f in changes]
+        if clinic_fields:
+            clinic.save(update_fields=clinic_fields)
+        if changes:
+            # Weekday names in English in the record, like the field names.
+            record("clinic.hours_changed", clinic=clinic, actor=actor, changes=changes)
+    return clinic, changes
+
+
+def do_add_closed_days(clinic_id, *, actor, first_day, last_day=None, note=""):
+    """Close the waiting area on a date or from one date to another (a holiday)."""
+    last_day = last_day or first_day
+    if last_day < first_day:
+        raise ActionError("invalid", _("The last day is before the first day."))
+    if (last_day - first_day).days > hours.CLOSED_DAYS_MAX:
+        raise ActionError("too_long", _("Close at most %(n)s days at once.") % {"n": hours.CLOSED_DAYS_MAX})
+    note = " ".join(_texts(note=note)["note"].split())
+    if len(note) > 100:
+        raise ActionError("too_long", _("A note has at most %(n)s characters.") % {"n": 100})
+    with transaction.atomic():
+        clinic = _lock_clinic(clinic_id)
+        closed = ClosedDay.objects.create(clinic=clinic, first_day=first_day, last_day=last_day, note=note)
+        record("clinic.closed_days_added", clinic=clinic, actor=actor, **_closed_details(closed))
+    return closed
+
+
+def do_remove_closed_days(clinic_id, closed_days_id, *, actor):
+    with transaction.atomic():
+        clinic = _lock_clinic(clinic_id)
+        closed = ClosedDay.objects.filter(clinic=clinic, pk=closed_days_id).first()
+        if closed is None:
+            raise ActionError("not_found", _("These closed dates do not exist."), status=404)
+        closed.delete()
+        record("clinic.closed_days_removed", clinic=clinic, actor=actor, **_closed_details(closed))
+    return closed
+
+
+def _closed_details(closed):
+    return {"from": closed.first_day.isoformat(), "to": closed.last_day.isoformat(), "note": closed.note}

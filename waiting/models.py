@@ -117,3 +117,52 @@ class Caller(models.Model):
         if self.status != Status.OFFLINE or self.offline_since is None:
             return None
         return self.offline_since + timedelta(minutes=self.clinic.offline_grace_minutes)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningPeriod(models.Model):
+    """One stretch of a weekday when the waiting area takes new callers, in
+    the clinic's time zone (wall-clock times). Several a day leave breaks
+    between them; one that closes at or before it opens runs past midnight
+    and belongs to the day it opens. 00:00–00:00 is the whole day.
+    A clinic with none is open at all times (except on its closed dates).
+    Written only by waiting.actions.do_change_opening_hours; read by waiting/hours.py."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="opening_periods")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class ClosedDay(models.Model):
+    """Dates (one, or a range) on which the waiting area stays closed, such as
+    a public holiday; `note` says why, for the team ("Christmas")."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="closed_days")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["first_day", "last_day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="closed_days_in_order")
+        ]
+
+    def __str__(self):
+        return f"{self.first_day}–{self.last_day} {self.note}".strip()

@@ -1,13 +1,62 @@
 """Texts the pages' scripts show, translated on the server and handed to the
 page as JSON (no inline script, no second translation system)."""
 
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from realtime.limits import BODY_MAX
 
+from . import hours
+
 
 def default_waiting_text():
     return _("Please stay on this page. The clinic will be with you shortly.")
+
+
+def waiting_text(clinic):
+    """The clinic's waiting text in the caller's language (the one active now)."""
+    return clinic.text_for("waiting_text", get_language()) or default_waiting_text()
+
+
+def closed_page(clinic, refusal, now=None):
+    """What a new caller reads when the waiting area takes nobody in: the
+    title, the clinic's message (or the standard one) and, when closed, when
+    it opens again — all in the caller's language."""
+    language = get_language()
+    if refusal.reason == "paused":
+        return {
+            "title": _("The waiting area is paused"),
+            "message": clinic.text_for("pause_message", language)
+            or _("The waiting area is paused at the moment. Please try again later."),
+        }
+    return {
+        "title": _("The waiting area is closed"),
+        "message": clinic.text_for("closed_message", language)
+        or _("The waiting area is closed at the moment. Please come back during the opening hours."),
+        "opens_again": opens_again(clinic, refusal.opens_at, now),
+        "time_zone": _("Times in the time zone %(zone)s.") % {"zone": clinic.time_zone},
+    }
+
+
+def opens_again(clinic, opens_at, now=None):
+    """"Opens again today, 13:00", "… tomorrow, 8:00", "… Monday, 8:00",
+    "… Monday, 6 January, 8:00" (more than a week ahead), in the clinic's time zone."""
+    if opens_at is None:
+        return ""
+    local = opens_at.astimezone(hours.zone(clinic))
+    days = (local.date() - hours.today(clinic, now or timezone.now())).days
+    clock = dateformat.format(local, "G:i")
+    if days <= 0:
+        when = _("today, %(time)s") % {"time": clock}
+    elif days == 1:
+        when = _("tomorrow, %(time)s") % {"time": clock}
+    elif days < 7:
+        when = _("%(weekday)s, %(time)s") % {"weekday": dateformat.format(local, "l"), "time": clock}
+    else:
+        # A date format (Django's letters): German writes "Montag, 6. Januar".
+        when = _("%(weekday)s, %(time)s") % {"weekday": dateformat.format(local, _("l, j F")), "time": clock}
+    return _("Opens again %(when)s") % {"when": when}
 
 
 def caller_page():
@@ -92,6 +141,8 @@ def dashboard_page():
         "transfer": _("Transfer to another clinic"),
         "transfer_title": _("Transfer {name}"),
         "failed": _("That did not work: {reason}"),
+        "paused": _("The waiting area is paused: new callers cannot come in."),
+        "resumed": _("The waiting area takes new callers again."),
     }
 
 

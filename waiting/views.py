@@ -12,13 +12,14 @@ from audit.log import record
 from audit.models import AuditEvent
 
 from clinics.access import clinic_for_callers, membership_for
+from clinics.models import TEXT_MAX
 from realtime.events import person_name
 from realtime.limits import page_limits
 from waitroom.errors import ActionError
 from waitroom.headers import may_call
 from waitroom.http import json_body, json_error, json_view
 
-from . import access, actions, strings
+from . import access, actions, hours, strings
 from .forms import EntryForm
 from .models import LONG_WAIT_MINUTES, LeaveReason, Status
 from .routing import caller_socket_path, dashboard_socket_path
@@ -36,12 +37,19 @@ def enter(request, slug):
     visit = access.visit_of_session(request.session, clinic)
     if visit is not None and visit.is_present:
         return HttpResponseRedirect(reverse("waiting:wait", args=[slug]))
+    # Outside the opening hours and while paused, the link says so and takes
+    # nobody in (a posted form is refused the same way, and nothing is stored).
+    refusal = hours.entry_refusal(clinic)
+    if refusal is not None:
+        return _closed(request, clinic, refusal)
     form = EntryForm(clinic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             address = request.META.get("REMOTE_ADDR", "")
             caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data, address=address)
         except ActionError as e:
+            if e.code in ("closed", "paused"):  # it closed or paused a moment ago
+                return _closed(request, clinic, hours.entry_refusal(clinic) or hours.Refusal(e.code))
             if e.status == 429:  # a flood of visits: this browser may not come in just now
                 response = render(request, "waiting/busy.html", {"clinic": clinic, "message": e.message}, status=429)
                 response["Retry-After"] = str(60 * settings.WAITROOM_ENTRIES_MINUTES)
@@ -51,6 +59,12 @@ def enter(request, slug):
             access.remember_visit(request.session, caller)
             return HttpResponseRedirect(reverse("waiting:wait", args=[slug]))
     return render(request, "waiting/enter.html", {"clinic": clinic, "form": form})
+
+
+def _closed(request, clinic, refusal):
+    status = 403 if request.method == "POST" else 200
+    context = {"clinic": clinic, "closed": strings.closed_page(clinic, refusal), "reason": refusal.reason}
+    return render(request, "waiting/closed.html", context, status=status)
 
 
 def wait(request, slug):
@@ -64,7 +78,8 @@ def wait(request, slug):
         access.forget_visit(request.session, caller)
         return render(request, "waiting/ended.html", {"clinic": clinic, "caller": caller})
     page = {"socket": caller_socket_path(slug), "limits": page_limits(), "strings": strings.caller_page()}
-    return may_call(render(request, "waiting/wait.html", {"clinic": clinic, "caller": caller, "page": page}))
+    context = {"clinic": clinic, "caller": caller, "page": page, "waiting_text": strings.waiting_text(clinic)}
+    return may_call(render(request, "waiting/wait.html", context))
 
 
 @require_POST
@@ -97,6 +112,12 @@ def dashboard(request, slug):
             for m in request.user.memberships.exclude(clinic=clinic).select_related("clinic").order_by("clinic__name")
         ],
         "extra_label": clinic.extra_field_label,
+        "pause": {
+            "url": reverse("waiting:pause", args=[slug]),
+            "resume": reverse("waiting:resume", args=[slug]),
+            "message": clinic.texts("pause_message"),
+            "max": TEXT_MAX,
+        },
         "strings": strings.dashboard_page(),
         "limits": page_limits() | {"long_wait_minutes": LONG_WAIT_MINUTES},
     }
@@ -162,3 +183,30 @@ def activity(request, slug, caller_id):
         }
     )
 
+
+
+@login_required
+@require_POST
+@json_view
+def pause(request, slug):
+    """Pause the waiting area: anybody of the clinic's team may stop new
+    callers at once (docs/opening-hours.md says why not admins only)."""
+    membership = membership_for(request.user, slug)
+    data = json_body(request)
+    messages = {}
+    for language in ("en", "de"):
+        text = data.get(f"message_{language}")
+        if text is not None and not isinstance(text, str):
+            return json_error("invalid", _("Send the pause message as text."))
+        messages[f"message_{language}"] = text
+    clinic = actions.do_pause_waiting_area(membership.clinic.pk, actor=request.user, **messages)
+    return JsonResponse({"ok": True, "paused": clinic.paused})
+
+
+@login_required
+@require_POST
+@json_view
+def resume(request, slug):
+    membership = membership_for(request.user, slug)
+    clinic = actions.do_resume_waiting_area(membership.clinic.pk, actor=request.user)
+    return JsonResponse({"ok": True, "paused": clinic.paused})

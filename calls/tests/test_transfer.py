@@ -172,7 +172,7 @@ def test_the_callers_browser_finds_the_visit_at_the_new_address(client, clinic, 
 @pytest.mark.django_db(transaction=True)
 async def test_the_callers_page_follows_the_caller_to_the_new_clinic(sockets, clinic, other_clinic, lee):
     await database_sync_to_async(do_change_configuration)(
-        other_clinic.pk, actor=None, waiting_text="Harbour will call you.", guest_messaging_enabled=True
+        other_clinic.pk, actor=None, waiting_text_en="Harbour will call you.", guest_messaging_enabled=True
     )
     ada = await enter_by_socket(clinic, "Ada Lovelace")
     bob = await enter_by_socket(other_clinic, "Bob Marley")
@@ -188,7 +188,9 @@ async def test_the_callers_page_follows_the_caller_to_the_new_clinic(sockets, cl
             "name": "Harbour Practice",
             "slug": "harbour",
             "guest_messaging": True,
-            "waiting_text": "Harbour will call you.",
+            "waiting_text": {"en": "Harbour will call you.", "de": ""},
+            "language": "",
+            "paused": False,
         },
     }
     visit = await page.receive_json_from(timeout=FRAME)
@@ -198,12 +200,12 @@ async def test_the_callers_page_follows_the_caller_to_the_new_clinic(sockets, cl
     )
 
     # The old clinic's settings are no longer the caller's ...
-    await database_sync_to_async(do_change_configuration)(clinic.pk, actor=None, waiting_text="Sunrise text")
+    await database_sync_to_async(do_change_configuration)(clinic.pk, actor=None, waiting_text_en="Sunrise text")
     assert await page.receive_nothing(timeout=QUIET)
     # ... the new one's are,
-    await database_sync_to_async(do_change_configuration)(other_clinic.pk, actor=None, waiting_text="Nearly there")
+    await database_sync_to_async(do_change_configuration)(other_clinic.pk, actor=None, waiting_text_en="Nearly there")
     frame = await page.receive_json_from(timeout=FRAME)
-    assert (frame["type"], frame["clinic"]["waiting_text"]) == ("clinic", "Nearly there")
+    assert (frame["type"], frame["clinic"]["waiting_text"]["en"]) == ("clinic", "Nearly there")
     # and so are its messages to all its callers.
     await database_sync_to_async(do_notify)(
         other_clinic, actor=lee, caller_ids=[ada.caller_id, bob.caller_id], body="All doctors are late"

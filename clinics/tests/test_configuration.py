@@ -238,8 +238,8 @@ def test_nothing_is_recorded_when_nothing_changed(client, clinic, clinic_admin, 
         ("entry-fields", {"phone_field": "sometimes", "extra_field_label": "Why?"}, "phone_field"),
         ("entry-fields", {"extra_field_label": "x" * 61, "phone_field": "required"}, "extra_field_label"),
         ("entry-fields", {"extra_field_label": "Why\x00?", "phone_field": "required"}, "extra_field_label"),
-        ("caller-page", {"language": "fr", "waiting_text": "Back soon"}, "language"),
-        ("caller-page", {"waiting_text": "x" * 2001, "language": "de"}, "waiting_text"),
+        ("caller-page", {"language": "fr", "waiting_text_en": "Back soon"}, "language"),
+        ("caller-page", {"waiting_text_en": "x" * 2001, "language": "de"}, "waiting_text_en"),
     ],
 )
 def test_invalid_values_are_refused_linked_to_their_field_and_nothing_changes(client, clinic, clinic_admin, section, changes, field):
@@ -262,8 +262,8 @@ def test_invalid_values_are_refused_linked_to_their_field_and_nothing_changes(cl
 @pytest.mark.parametrize(
     "section, body, field",
     [
-        ("caller-page", "waiting_text=Back%ED%A0%80soon&language=", "waiting_text"),
-        ("caller-page", "waiting_text=%ED%A0%80%ED%B0%80&language=", "waiting_text"),  # a pair, each half encoded alone
+        ("caller-page", "waiting_text_en=Back%ED%A0%80soon&language=", "waiting_text_en"),
+        ("caller-page", "waiting_text_en=%ED%A0%80%ED%B0%80&language=", "waiting_text_en"),  # a pair, each half encoded alone
         ("entry-fields", "extra_field_label=Why%ED%A0%80&phone_field=off&date_of_birth_field=off&extra_field=optional", "extra_field_label"),
         ("privacy", "offline_grace_minutes=1%ED%A0%80&retention_days=30", "offline_grace_minutes"),
         ("messaging", "guest_messaging_enabled=%ED%A0%80", None),  # any value ticks a checkbox: no harm
@@ -288,16 +288,16 @@ def test_a_lone_surrogate_in_the_form_text_is_refused(clinic, clinic_admin):
     # Only a program could hand the form such a string; it must not reach the database.
     from clinics.forms import section_form
 
-    form = section_form(SECTIONS["caller-page"], {"waiting_text": "x\ud800", "language": ""}, instance=clinic)
+    form = section_form(SECTIONS["caller-page"], {"waiting_text_en": "x\ud800", "language": ""}, instance=clinic)
     assert not form.is_valid()
-    assert "waiting_text" in form.errors
+    assert "waiting_text_en" in form.errors
 
 
 def test_an_oversized_request_gets_a_400_and_changes_nothing(client, clinic, clinic_admin, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     before = configuration(clinic)
     client.force_login(clinic_admin)
-    response = client.post(SECTION_URLS["caller-page"], {"waiting_text": "x" * 20_000, "language": ""})
+    response = client.post(SECTION_URLS["caller-page"], {"waiting_text_en": "x" * 20_000, "language": ""})
     assert response.status_code == 400
     assert "Request not understood" in shown(response)
     assert configuration(clinic) == before
@@ -311,12 +311,17 @@ def test_a_change_is_announced_to_callers_and_staff(client, clinic, other_clinic
     client.force_login(clinic_admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SECTION_URLS["messaging"], {"guest_messaging_enabled": "on"})
-        client.post(SECTION_URLS["caller-page"], {"waiting_text": "Back at 2pm", "language": ""})
+        client.post(SECTION_URLS["caller-page"], {"waiting_text_en": "Back at 2pm", "language": ""})
     announced = pages.events()
     assert staff.events() == announced
     assert [event["type"] for event in announced] == [CLINIC_CHANGED, CLINIC_CHANGED]
     assert announced[-1]["clinic"] == {
-        "name": "Sunrise Clinic", "slug": "sunrise", "guest_messaging": True, "waiting_text": "Back at 2pm"
+        "name": "Sunrise Clinic",
+        "slug": "sunrise",
+        "guest_messaging": True,
+        "waiting_text": {"en": "Back at 2pm", "de": ""},
+        "language": "",
+        "paused": False,
     }
     assert elsewhere.events() == []
 

@@ -35,7 +35,7 @@ def test_it_creates_the_demo_clinic(db, settings):
 
     clinic = Clinic.objects.get(slug="demo")
     assert clinic.name == "Demo Clinic"
-    assert clinic.waiting_text
+    assert clinic.waiting_text_en and clinic.waiting_text_de
     roles = {m.user.username: m.role for m in Membership.objects.filter(clinic=clinic)}
     assert roles == {"admin@example.com": Role.ADMIN, "doctor@example.com": Role.MEMBER}
     assert signs_in("admin@example.com", "tea for two")
@@ -100,11 +100,11 @@ def test_a_new_password_replaces_the_old_one(db):
 
 def test_it_keeps_the_clinics_configuration(db):
     demo("--password", "first")
-    Clinic.objects.filter(slug="demo").update(guest_messaging_enabled=True, waiting_text="Our own text")
+    Clinic.objects.filter(slug="demo").update(guest_messaging_enabled=True, waiting_text_en="Our own text")
     demo("--password", "second")
     clinic = Clinic.objects.get(slug="demo")
     assert clinic.guest_messaging_enabled is True
-    assert clinic.waiting_text == "Our own text"
+    assert clinic.waiting_text_en == "Our own text"
 
 
 def test_it_keeps_a_changed_role_and_brings_back_what_is_missing(db):

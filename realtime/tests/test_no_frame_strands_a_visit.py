@@ -167,7 +167,7 @@ async def test_a_failing_event_handler_releases_the_visit_too(sockets, messaging
     page, _ = await sockets.caller(ada)
 
     await database_sync_to_async(do_change_configuration)(
-        messaging_clinic.pk, actor=clinic_admin, waiting_text="We run ten minutes late."
+        messaging_clinic.pk, actor=clinic_admin, waiting_text_en="We run ten minutes late."
     )
     frames, code = await frames_until_close(page)
 

@@ -36,7 +36,10 @@ function onFrame(frame) {
     const ids = new Set(frame.cards.map((c) => c.id));
     for (const id of [...cards.keys()]) if (!ids.has(id)) removeCard(id);
     for (const card of frame.cards) applyCard(card, { quiet: true });
+    applyClinic(frame.clinic, { quiet: true });
     refresh();
+  } else if (frame.type === "clinic") {
+    applyClinic(frame.clinic, { quiet: false });
   } else if (frame.type === "callers") {
     for (const card of frame.cards) applyCard(card, { quiet: false });
     refresh();
@@ -365,6 +368,44 @@ $("transfer-form").addEventListener("submit", async (event) => {
     $("transfer-error").hidden = false;
   }
 });
+
+// Pause the waiting area ------------------------------------------------------
+// Every member's dashboard shows the pause as the server announces it
+// (clinic.changed), whoever pressed the switch.
+
+let paused = null;
+for (const id of ["pause-message-en", "pause-message-de"]) $(id).maxLength = page.pause.max;
+
+function applyClinic(clinic, { quiet }) {
+  if (!clinic || clinic.paused === paused) return;
+  const before = paused;
+  paused = clinic.paused;
+  $("paused").hidden = !paused;
+  $("pause").hidden = paused;
+  if (!quiet && before !== null) announce(paused ? S.paused : S.resumed);
+}
+
+$("pause").addEventListener("click", () => {
+  $("pause-message-en").value = page.pause.message.en;
+  $("pause-message-de").value = page.pause.message.de;
+  $("pause-error").hidden = true;
+  $("pause-dialog").showModal();
+});
+
+$("pause-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const message = { en: $("pause-message-en").value, de: $("pause-message-de").value };
+  try {
+    await postJson(page.pause.url, { message_en: message.en, message_de: message.de });
+    page.pause.message = message;
+    $("pause-dialog").close();
+  } catch (error) {
+    $("pause-error").textContent = format(S.failed, { reason: error.message });
+    $("pause-error").hidden = false;
+  }
+});
+
+$("resume").addEventListener("click", () => postJson(page.pause.resume).catch(showActionError));
 
 // The thread --------------------------------------------------------------
 

@@ -216,8 +216,16 @@ function applyClinic(next) {
   }
   document.querySelector(".topbar .brand").textContent = next.name;
   clinic = next;
-  $("waiting-text").textContent = next.waiting_text || S.waiting_text_default;
+  $("waiting-text").textContent = inPageLanguage(next.waiting_text, next.language) || S.waiting_text_default;
   updateCompose();
+}
+
+// The clinic's text in the page's language, else in the clinic's, else in
+// any it wrote (the server's Clinic.text_for chooses the same way).
+function inPageLanguage(texts, clinicLanguage) {
+  const order = [document.documentElement.lang, clinicLanguage || "en", ...Object.keys(texts)];
+  for (const code of order) if (texts[code] && texts[code].trim()) return texts[code];
+  return "";
 }
 
 function updateCompose() {

@@ -21,7 +21,7 @@ def page_data(response):
 
 
 def test_it_shows_the_waiting_page(client, clinic):
-    clinic.waiting_text = "Dr Lee is on call today."
+    clinic.waiting_text_en = "Dr Lee is on call today."
     clinic.save()
     enter(client, clinic)
     response = client.get("/w/sunrise/wait/")

@@ -29,7 +29,7 @@ async def next_message(page):
 
 async def test_it_says_hello_with_visit_clinic_and_whole_thread(sockets, clinic, team_member):
     await database_sync_to_async(do_change_configuration)(
-        clinic.pk, actor=None, guest_messaging_enabled=True, waiting_text="We will be with you shortly."
+        clinic.pk, actor=None, guest_messaging_enabled=True, waiting_text_en="We will be with you shortly."
     )
     ada = await enter(clinic, "Ada Lovelace")
     await notify(clinic, actor=team_member, caller_ids=[ada.caller_id], body="Dr Lee is running 15 minutes late")
@@ -44,7 +44,9 @@ async def test_it_says_hello_with_visit_clinic_and_whole_thread(sockets, clinic,
         "name": "Sunrise Clinic",
         "slug": "sunrise",
         "guest_messaging": True,
-        "waiting_text": "We will be with you shortly.",
+        "waiting_text": {"en": "We will be with you shortly.", "de": ""},
+        "language": "",
+        "paused": False,
     }
     assert [(m["seq"], m["sender"], m["body"]) for m in hello["messages"]] == [
         (1, "clinic", "Dr Lee is running 15 minutes late"),

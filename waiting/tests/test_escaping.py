@@ -33,7 +33,7 @@ def test_the_clinic_name_on_the_staff_pages(client, clinic, clinic_admin):
 
 
 def test_the_waiting_text(client, clinic, clinic_admin):
-    clinic.waiting_text = f"Back soon {EVIL}"
+    clinic.waiting_text_en = f"Back soon {EVIL}"
     clinic.save()
     enter(client, clinic)
     assert_shown_as_text(client.get("/w/sunrise/wait/").content.decode())
@@ -50,10 +50,10 @@ def test_a_caller_name_sent_back_with_the_entry_form(client, clinic):
 
 def test_the_configuration_history(client, clinic, clinic_admin):
     client.force_login(clinic_admin)
-    client.post("/clinics/sunrise/settings/caller-page/", {"waiting_text": f"Back {EVIL}", "language": ""})
+    client.post("/clinics/sunrise/settings/caller-page/", {"waiting_text_en": f"Back {EVIL}", "waiting_text_de": "", "language": ""})
     for url in ("/clinics/sunrise/settings/", "/clinics/sunrise/settings/caller-page/"):
         history = client.get(url).content.decode().split("Recent changes")[1]
-        assert "changed the text shown to waiting callers" in history
+        assert "changed the English text shown to waiting callers" in history
         assert "<script>alert" not in history and "<img src=x" not in history
         assert "&lt;img src=x" in history
 

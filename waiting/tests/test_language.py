@@ -165,7 +165,7 @@ def test_clinic_language_english_wins_over_a_german_browser(clinic):
 
 
 def test_clinic_waiting_text_is_shown_as_written(clinic):
-    clinic.waiting_text = "Dr Lee ist heute etwas später."
+    clinic.waiting_text_de = "Dr Lee ist heute etwas später."
     clinic.save()
     html = enter(browser("de"), clinic).content.decode()
     assert "Dr Lee ist heute etwas später." in html

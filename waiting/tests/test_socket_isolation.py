@@ -27,7 +27,7 @@ async def test_it_refuses_a_caller_of_another_clinic(sockets, clinic, other_clin
     assert await closed_with(page) == CLOSE_NO_VISIT
 
     # Nothing of the other clinic reaches that socket, and Olga's own visit is untouched.
-    await database_sync_to_async(Clinic.objects.filter(pk=clinic.pk).update)(waiting_text="Sunrise only")
+    await database_sync_to_async(Clinic.objects.filter(pk=clinic.pk).update)(waiting_text_en="Sunrise only")
     assert await page.receive_nothing(timeout=QUIET)
     assert (await caller(olga.caller_id)).status == "waiting"
 

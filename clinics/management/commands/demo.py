@@ -32,8 +32,10 @@ class Command(BaseCommand):
             slug="demo",
             defaults={
                 "name": "Demo Clinic",
-                "waiting_text": "Welcome to the Demo Clinic. Please stay on this page; "
+                "waiting_text_en": "Welcome to the Demo Clinic. Please stay on this page; "
                 "a member of our team will join you shortly.",
+                "waiting_text_de": "Willkommen in der Demo-Klinik. Bitte bleiben Sie auf dieser Seite; "
+                "jemand aus unserem Team ist gleich für Sie da.",
             },
         )
         User = get_user_model()
