@@ -34,12 +34,17 @@ ACTIONS = {
     "caller.left": _("Caller left the waiting area"),
     "message.notify": _("Sent a message"),
     "message.from_caller": _("Caller sent a message"),
+    "message.automated": _("Automated message sent"),
     "call.joined": _("Joined a call"),
     "call.left": _("Left a call"),
     "call.ended": _("Ended a call"),
     "call.disconnected": _("Disconnected a participant"),
     "call.abandoned": _("Call left unattended"),
     "clinic.configuration_changed": _("Changed the General configuration"),
+    "clinic.quick_reply_added": _("Added a quick reply"),
+    "clinic.quick_reply_changed": _("Changed a quick reply"),
+    "clinic.quick_reply_removed": _("Deleted a quick reply"),
+    "clinic.automated_messages_changed": _("Changed the automated messages"),
     "visits.purged": _("Deleted finished visits"),
 }
 
@@ -57,6 +62,10 @@ DETAILS = {
     "rows": _("rows"),
     "filter": _("filter"),
     "changes": _("changed"),
+    "quick_reply": _("quick reply"),
+    "title": _("title"),
+    "kind": _("kind"),
+    "moved": _("moved"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

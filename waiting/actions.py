@@ -16,7 +16,7 @@ from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
-from .signals import visit_ended
+from .signals import status_changed, visit_ended, visit_started
 
 
 def lock_caller(caller_id):
@@ -32,8 +32,9 @@ def _announce(caller):
     transaction.on_commit(lambda: events.publish_visit_changed(caller))
 
 
-def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None):
-    """A caller enters the clinic's waiting area. `address` is the browser's
+def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None, language=""):
+    """A caller enters the clinic's waiting area, their pages speaking
+    `language` (empty: the clinic's). `address` is the browser's
     (the entry form's): entries from a browser are limited per address and per
     clinic (settings.WAITROOM_ENTRIES_*); callers made by the system (tests,
     seeding) give none."""
@@ -55,8 +56,10 @@ def do_enter_waiting_area(clinic, *, name, phone="", date_of_birth=None, extra_a
             phone=without_controls(phone).strip(),
             date_of_birth=date_of_birth,
             extra_answer=" ".join(without_controls(extra_answer).split()),
+            language=language if language in dict(settings.LANGUAGES) else "",
         )
         record("caller.arrived", clinic=clinic, caller=caller)
+        visit_started.send(sender=Caller, caller=caller)  # a welcome message, where the clinic sends one
         transaction.on_commit(lambda: events.publish_callers_changed(clinic.pk, [caller]))
     return caller
 
@@ -118,6 +121,7 @@ def apply_transition(caller, name, actor):
     caller.save(update_fields=["status", "status_before_offline", "status_changed_at", "version"])
     record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
     _announce(caller)
+    status_changed.send(sender=Caller, caller=caller, status=to, actor=actor)  # e.g. the on-hold message
     return caller
 
 

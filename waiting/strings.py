@@ -88,6 +88,11 @@ def dashboard_page():
         "transfer": _("Transfer to another clinic"),
         "transfer_title": _("Transfer {name}"),
         "failed": _("That did not work: {reason}"),
+        "own_text": _("Write your own"),
+        "preview_many": _(
+            "Shown as {name} will read it. Each caller gets their own: their first name, minutes waited and place in the queue, in their language."
+        ),
+        "preview_failed": _("The quick reply could not be filled in: {reason}"),
     }
 
 
