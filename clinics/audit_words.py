@@ -45,6 +45,7 @@ ACTIONS = {
     "caller.left": _("Caller left the waiting area"),
     "message.notify": _("Sent a message"),
     "message.from_caller": _("Caller sent a message"),
+    "message.automated": _("Automated message sent"),
     "call.joined": _("Joined a call"),
     "call.left": _("Left a call"),
     "call.ended": _("Ended a call"),
@@ -57,6 +58,10 @@ ACTIONS = {
     "clinic.paused": _("Paused the waiting area"),
     "clinic.pause_message_changed": _("Changed the pause message"),
     "clinic.resumed": _("Resumed the waiting area"),
+    "clinic.quick_reply_added": _("Added a quick reply"),
+    "clinic.quick_reply_changed": _("Changed a quick reply"),
+    "clinic.quick_reply_removed": _("Deleted a quick reply"),
+    "clinic.automated_messages_changed": _("Changed the automated messages"),
     "visits.purged": _("Deleted finished visits"),
 }
 
@@ -75,6 +80,10 @@ DETAILS = {
     "filter": _("filter"),
     "changes": _("changed"),
     "note": _("note"),
+    "quick_reply": _("quick reply"),
+    "title": _("title"),
+    "kind": _("kind"),
+    "moved": _("moved"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

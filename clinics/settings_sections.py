@@ -40,6 +40,18 @@ SECTIONS = [
         ("guest_messaging_enabled",),
     ),
     Section(
+        "quick-replies",
+        _("Quick replies"),
+        "messaging:quick_replies",
+        _("Texts the team sends with one click, filled in for each caller."),
+    ),
+    Section(
+        "automated-messages",
+        _("Automated messages"),
+        "messaging:automated_messages",
+        _("A welcome, thanks for waiting, and a message when a caller is put on hold."),
+    ),
+    Section(
         "caller-page",
         _("Caller pages"),
         "clinics:settings_caller_page",

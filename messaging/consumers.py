@@ -105,6 +105,9 @@ class ThreadOnPage:
         seq = event["seqs"].get(str(self.caller_id))
         if seq is None:
             return
+        if "bodies" in event:  # filled in for each caller: no frame to share
+            await self._deliver(event["message"] | {"seq": seq, "body": event["bodies"][str(self.caller_id)]})
+            return
         if seq == self.last_seq + 1 and not self._delivering_now():
             # The usual case, made cheap: a broadcast reaches thousands of pages
             # of this process, and its frame is serialised once for all of them.

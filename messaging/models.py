@@ -50,3 +50,80 @@ class Message(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.sender}"
+
+
+TITLE_MAX = 60
+# A text as the clinic writes it, before its variables are filled: the check
+# that it fits a message once filled is messaging.variables.longest_filled.
+TEMPLATE_MAX = BODY_MAX
+
+
+class QuickReply(models.Model):
+    """A clinic's ready-made message, one click away when notifying or replying:
+    a short title for the team, the text in English and German (the caller's
+    language chooses; an empty one falls back to the other)."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="quick_replies")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=TITLE_MAX)
+    text_en = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+    text_de = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+
+    class Meta:
+        ordering = ["clinic", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def texts(self):
+        return {"en": self.text_en, "de": self.text_de}
+
+
+class AutomatedMessages(models.Model):
+    """Which messages the clinic's waiting area sends by itself, and their
+    texts (English and German, with the quick replies' variables). One row per
+    clinic, made when first saved: no row, nothing is sent."""
+
+    clinic = models.OneToOneField("clinics.Clinic", on_delete=models.CASCADE, related_name="automated_messages")
+
+    welcome_on = models.BooleanField(default=False)
+    welcome_en = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+    welcome_de = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+
+    patience_on = models.BooleanField(default=False)
+    patience_minutes = models.PositiveSmallIntegerField(default=15)
+    # Sent after N, 2N, … minutes, at most this many times a visit.
+    patience_times = models.PositiveSmallIntegerField(default=1)
+    patience_en = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+    patience_de = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+
+    hold_on = models.BooleanField(default=False)
+    hold_en = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+    hold_de = models.TextField(max_length=TEMPLATE_MAX, blank=True)
+
+    def texts(self, kind):
+        return {"en": getattr(self, f"{kind}_en"), "de": getattr(self, f"{kind}_de")}
+
+    def is_on(self, kind):
+        return getattr(self, f"{kind}_on")
+
+
+class Automated(models.TextChoices):
+    WELCOME = "welcome", "welcome"
+    PATIENCE = "patience", "patience"
+    HOLD = "hold", "hold"
+
+
+class AutomatedSent(models.Model):
+    """That a visit was sent an automated message: the `round`-th of its kind
+    (patience: after N, 2N … minutes; hold: each time put on hold). Unique, so
+    that two processes checking at once send it once."""
+
+    caller = models.ForeignKey("waiting.Caller", on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=10, choices=Automated.choices)
+    round = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "kind", "round"], name="one_automated_message_per_round")
+        ]

@@ -21,8 +21,10 @@ from . import actions
 def notify(request, slug):
     """Send one message to one caller or to the callers shown.
 
-    Body: {"caller_ids": [..], "body": "..", "client_id": ".."}. The page sends
-    the ids it shows, so the message reaches exactly the list the team member saw.
+    Body: {"caller_ids": [..], "body": "..", "client_id": ".."}, or
+    "quick_reply": <id> instead of "body": the server fills the quick reply in
+    for each caller. The page sends the ids it shows, so the message reaches
+    exactly the list the team member saw.
     """
     membership = membership_for(request.user, slug)
     data = json_body(request)
@@ -35,6 +37,7 @@ def notify(request, slug):
         caller_ids=caller_ids,
         body=data.get("body"),
         client_id=data.get("client_id") or "",
+        quick_reply_id=data.get("quick_reply"),
     )
     return JsonResponse({"sent": len(sent)})
 
@@ -49,3 +52,27 @@ def caller_thread(request, slug, caller_id):
         messages = [message_for_staff(m) for m in actions.thread(caller)]
         record("thread.read", clinic=membership.clinic, actor=request.user, caller=caller)
     return JsonResponse({"caller_id": caller.pk, "name": caller.name, "messages": messages})
+
+
+@login_required
+@require_GET
+def quick_replies(request, slug):
+    """The clinic's quick replies, to pick from when notifying or replying."""
+    membership = membership_for(request.user, slug)
+    return JsonResponse(
+        {"quick_replies": [{"id": r.pk, "title": r.title} for r in actions.quick_replies(membership.clinic)]}
+    )
+
+
+@login_required
+@require_GET
+@json_view
+def quick_reply_preview(request, slug, reply_id):
+    """A quick reply as it would be sent to one caller (?caller=<id>) now:
+    filled in, in their language."""
+    membership = membership_for(request.user, slug)
+    caller_id = request.GET.get("caller", "")
+    if not caller_id.isascii() or not caller_id.isdigit() or len(caller_id) > 15:
+        raise ActionError("bad_request", _("Name the caller: ?caller=<number>."))
+    caller = caller_of_clinic(membership.clinic, int(caller_id))
+    return JsonResponse({"text": actions.preview(membership.clinic, reply_id, caller)})

@@ -176,17 +176,18 @@ def publish_thread_messages(caller_id, messages):
     _send(caller_group(caller_id), {"type": THREAD_MESSAGES, "messages": [message_for_caller(m) for m in messages]})
 
 
-def publish_broadcast(clinic_id, message, sent):
+def publish_broadcast(clinic_id, message, sent, *, bodies=None):
     """One message to many callers: one event for the clinic's caller pages,
-    each of which picks its own number out of `seqs` (`sent`: (caller_id, seq) pairs)."""
-    _send(
-        callers_group(clinic_id),
-        {
-            "type": THREAD_BROADCAST,
-            "message": message_for_caller(message) | {"seq": None},
-            "seqs": {str(caller_id): seq for caller_id, seq in sent},
-        },
-    )
+    each of which picks its own number out of `seqs` (`sent`: (caller_id, seq) pairs)
+    and, for a quick reply filled in for each caller, its own text out of `bodies`."""
+    event = {
+        "type": THREAD_BROADCAST,
+        "message": message_for_caller(message) | {"seq": None},
+        "seqs": {str(caller_id): seq for caller_id, seq in sent},
+    }
+    if bodies is not None:
+        event["bodies"] = {str(caller_id): bodies[caller_id] for caller_id, _seq in sent}
+    _send(callers_group(clinic_id), event)
 
 
 def publish_receipts(clinic_id, receipts):

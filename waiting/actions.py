@@ -18,7 +18,7 @@ from waitroom.errors import ActionError
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
-from .signals import visit_ended
+from .signals import status_changed, visit_ended, visit_started
 
 
 def lock_caller(caller_id):
@@ -46,9 +46,10 @@ def _queue_moved(caller, was_in_queue, clinic=None):
 
 
 def do_enter_waiting_area(
-    clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None, invitation=None
+    clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None, invitation=None, language=""
 ):
-    """A caller enters the clinic's waiting area. `address` is the browser's
+    """A caller enters the clinic's waiting area, their pages speaking
+    `language` (empty: the clinic's). `address` is the browser's
     (the entry form's): entries from a browser are limited per address and per
     clinic (settings.WAITROOM_ENTRIES_*); callers made by the system (tests,
     seeding) give none. Outside the opening hours and while the waiting area
@@ -75,6 +76,7 @@ def do_enter_waiting_area(
             phone=without_controls(phone).strip(),
             date_of_birth=date_of_birth,
             extra_answer=" ".join(without_controls(extra_answer).split()),
+            language=language if language in dict(settings.LANGUAGES) else "",
         )
         if clinic.show_queue_position:
             # A newcomer stands at the end: nobody's place changes, nothing
@@ -82,6 +84,7 @@ def do_enter_waiting_area(
             caller.place_on_arrival = queue.position_of(caller)
             caller.save(update_fields=["place_on_arrival"])
         record("caller.arrived", clinic=clinic, caller=caller)
+        visit_started.send(sender=Caller, caller=caller)  # a welcome message, where the clinic sends one
         transaction.on_commit(lambda: events.publish_callers_changed(clinic.pk, [caller]))
     return caller
 
@@ -151,6 +154,7 @@ def apply_transition(caller, name, actor):
     record(f"caller.{to}", clinic=caller.clinic, actor=actor, caller=caller)
     _announce(caller)
     _queue_moved(caller, was_in_queue)
+    status_changed.send(sender=Caller, caller=caller, status=to, actor=actor)  # e.g. the on-hold message
     return caller
 
 

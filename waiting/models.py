@@ -59,6 +59,9 @@ class Caller(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     extra_answer = models.CharField(max_length=200, blank=True)
+    # The language the caller's pages spoke when they came in (the clinic's,
+    # or their browser's): what the clinic sends them by template is in it.
+    language = models.CharField(max_length=5, blank=True)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
     # While Offline, the status to return to when the page reconnects.

@@ -143,6 +143,11 @@ def dashboard_page():
         "failed": _("That did not work: {reason}"),
         "paused": _("The waiting area is paused: new callers cannot come in."),
         "resumed": _("The waiting area takes new callers again."),
+        "own_text": _("Write your own"),
+        "preview_many": _(
+            "Shown as {name} will read it. Each caller gets their own: their first name, minutes waited and place in the queue, in their language."
+        ),
+        "preview_failed": _("The quick reply could not be filled in: {reason}"),
     }
 
 

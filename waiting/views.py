@@ -46,7 +46,9 @@ def enter(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             address = request.META.get("REMOTE_ADDR", "")
-            caller = actions.do_enter_waiting_area(clinic, **form.cleaned_data, address=address)
+            caller = actions.do_enter_waiting_area(
+                clinic, **form.cleaned_data, address=address, language=translation.get_language()
+            )
         except ActionError as e:
             if e.code in ("closed", "paused"):  # it closed or paused a moment ago
                 return _closed(request, clinic, hours.entry_refusal(clinic) or hours.Refusal(e.code))
@@ -102,6 +104,8 @@ def dashboard(request, slug):
     page = {
         "socket": dashboard_socket_path(slug),
         "notify": reverse("messaging:notify", args=[slug]),
+        "quick_replies": reverse("messaging:quick_reply_list", args=[slug]),
+        "quick_reply_preview": reverse("messaging:quick_reply_preview", args=[slug, 0]),
         "thread": reverse("messaging:thread", args=[slug, 0]),
         "remove": reverse("waiting:remove", args=[slug, 0]),
         "join": reverse("calls:join", args=[slug, 0]),

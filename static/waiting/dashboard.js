@@ -249,6 +249,38 @@ function sendMessage(callerIds, body, id) {
   return postJson(page.notify, { caller_ids: callerIds, body, client_id: id }, { retries: 2 });
 }
 
+// A quick reply to many is filled in by the server for each caller: the page
+// names the quick reply, never sends a text it filled itself.
+function sendQuickReply(callerIds, quickReply, id) {
+  return postJson(page.notify, { caller_ids: callerIds, quick_reply: quickReply, client_id: id }, { retries: 2 });
+}
+
+// Quick replies -----------------------------------------------------------
+
+const PICKERS = [$("notify-quick"), $("reply-quick")];
+
+// The clinic's list, fresh each time a dialog opens (an admin may just have added one).
+async function loadQuickReplies() {
+  let replies;
+  try {
+    replies = (await getJson(page.quick_replies, { background: true })).quick_replies;
+  } catch {
+    return; // the picker stays as it was; typing still works
+  }
+  for (const select of PICKERS) {
+    const chosen = select.value;
+    select.replaceChildren(new Option(S.own_text, ""), ...replies.map((r) => new Option(r.title, String(r.id))));
+    select.value = replies.some((r) => String(r.id) === chosen) ? chosen : "";
+    select.closest(".quick-pick").hidden = !replies.length;
+  }
+}
+
+// The quick reply as it will be sent to this caller: filled in, in their language.
+async function filledFor(replyId, callerId) {
+  const url = `${page.quick_reply_preview.replace("/0/", `/${replyId}/`)}?caller=${encodeURIComponent(callerId)}`;
+  return (await getJson(url)).text;
+}
+
 for (const field of [$("notify-body"), $("reply-body")]) field.maxLength = LIMITS.body_max;
 
 const notify = { ids: [] };
@@ -260,11 +292,48 @@ function openNotify(recipients) {
   $("notify-title").textContent = single ? format(S.notify_one_title, { name: recipients[0].name }) : S.notify_many_title;
   $("notify-reach").textContent = single ? "" : reach(recipients);
   $("notify-form").querySelector("button.send").disabled = !recipients.length;
+  notify.names = recipients.map((c) => c.name);
   $("notify-error").hidden = true;
-  $("notify-body").value = "";
+  $("notify-quick").value = "";
+  useOwnText();
   $("notify-dialog").showModal();
   $("notify-body").focus();
+  loadQuickReplies();
 }
+
+function useOwnText() {
+  notify.quickReply = null;
+  $("notify-preview").hidden = true;
+  $("notify-body").hidden = $("notify-body").disabled = false;
+  $("notify-body").value = "";
+}
+
+$("notify-quick").addEventListener("change", async () => {
+  const chosen = $("notify-quick").value;
+  const ids = notify.ids;
+  useOwnText();
+  $("notify-error").hidden = true;
+  if (!chosen || !ids.length) return;
+  let text;
+  try {
+    text = await filledFor(chosen, ids[0]);
+  } catch (error) {
+    $("notify-error").textContent = format(S.preview_failed, { reason: error.message });
+    $("notify-error").hidden = false;
+    return;
+  }
+  if ($("notify-quick").value !== chosen || notify.ids !== ids) return; // chosen again meanwhile
+  if (ids.length === 1) {
+    // One caller: the text is theirs already; the team member may still change it.
+    $("notify-body").value = text;
+    return;
+  }
+  notify.quickReply = Number(chosen);
+  $("notify-body").hidden = $("notify-body").disabled = true;
+  $("notify-preview").querySelector(".text").textContent = text;
+  $("notify-preview").querySelector(".note").textContent = format(S.preview_many, { name: notify.names[0] });
+  $("notify-preview").hidden = false;
+});
 
 function reach(recipients) {
   if (!recipients.length) return S.reach_none;
@@ -284,9 +353,10 @@ $("notify-many").addEventListener("click", () => {
 $("notify-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const body = $("notify-body").value.trim();
-  if (!body || !notify.ids.length) return;
+  if ((!body && !notify.quickReply) || !notify.ids.length) return;
   try {
-    await sendMessage(notify.ids, body, notify.clientId);
+    if (notify.quickReply) await sendQuickReply(notify.ids, notify.quickReply, notify.clientId);
+    else await sendMessage(notify.ids, body, notify.clientId);
     $("notify-dialog").close();
   } catch (error) {
     $("notify-error").textContent = format(S.send_failed, { reason: error.message });
@@ -416,10 +486,26 @@ function openThread(card) {
   $("thread-title").textContent = `${S.messages} – ${card.name}`;
   $("thread").replaceChildren();
   $("reply-error").hidden = true;
+  $("reply-quick").value = "";
   $("thread-dialog").showModal();
   loadThread();
   $("reply-body").focus();
+  loadQuickReplies();
 }
+
+$("reply-quick").addEventListener("change", async () => {
+  const chosen = $("reply-quick").value;
+  const id = thread.callerId;
+  $("reply-error").hidden = true;
+  if (!chosen) return;
+  try {
+    const text = await filledFor(chosen, id);
+    if (thread.callerId === id && $("reply-quick").value === chosen) $("reply-body").value = text;
+  } catch (error) {
+    $("reply-error").textContent = format(S.preview_failed, { reason: error.message });
+    $("reply-error").hidden = false;
+  }
+});
 
 async function loadThread({ background = false } = {}) {
   const id = thread.callerId;
@@ -474,6 +560,7 @@ $("reply-form").addEventListener("submit", async (event) => {
   try {
     await sendMessage([thread.callerId], body, clientId());
     $("reply-body").value = "";
+    $("reply-quick").value = "";
   } catch (error) {
     $("reply-error").textContent = format(S.send_failed, { reason: error.message });
     $("reply-error").hidden = false;
