@@ -329,7 +329,9 @@ def webauthn_site(site_url):
     host = url.hostname or "localhost"
     if host == "localhost" or host.replace(".", "").isdigit() or ":" in host:
         return "localhost", f"http://localhost{f':{url.port}' if url.port else ''}"
-    return host, f"{url.scheme}://{url.netloc}"
+    # Plain HTTP elsewhere is no secure context: browsers offer no passkeys
+    # there at all. The site's https:// origin keeps the settings valid.
+    return host, f"https://{url.netloc}"
 
 
 # Passkeys (django-otp-webauthn, behind accounts/passkeys.py) are a second
