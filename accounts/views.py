@@ -28,7 +28,6 @@ from django_otp import login as otp_login
 from audit.log import record
 from clinics import access
 from clinics.models import Membership
-from realtime.text import is_encodable
 from waitroom.errors import ActionError
 from waitroom.headers import may_use_passkeys
 from waitroom.http import json_body, json_view
@@ -180,6 +179,10 @@ class SignInPasskeyOptionsView(PendingSignIn, View):
         json_body(request)
         if is_locked_out(request, self.user):
             raise ActionError("locked_out", _("Too many failed sign-ins."), status=429)
+        if not passkeys.has_passkey(self.user):
+            # Options naming no passkey would let the browser offer any of its
+            # own for this site: somebody else's, on a shared computer.
+            raise ActionError("no_passkey", _("This account has no passkey. Use another way below."))
         return JsonResponse(passkeys.sign_in_options(request, self.user))
 
 
@@ -348,15 +351,11 @@ def passkey_add(request):
     try:
         passkey, codes = passkeys.add(request, name, request.POST.get("credential"), address=address_of(request))
     except ActionError as e:
-        return account_page(request, passkey_error=e.message, passkey_name=name if two_factor_text_ok(name) else "", status=400)
+        return account_page(request, passkey_error=e.message, passkey_name=name[: passkeys.NAME_MAX_CHARS], status=400)
     if shown := with_first_factor(request, passkey, codes):
         return shown
     messages.success(request, _("The passkey is added."))
     return redirect("account")
-
-
-def two_factor_text_ok(text):
-    return isinstance(text, str) and is_encodable(text) and len(text) <= passkeys.NAME_MAX_CHARS
 
 
 @login_required

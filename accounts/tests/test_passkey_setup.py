@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from conftest import PASSWORD
 
 from .conftest import LIMIT
-from .passkeys import Authenticator, add_passkey
+from .passkeys import Authenticator, add_passkey, b64
 from .two_factors import app_code, turn_on
 
 CODE = re.compile(r"<li><code>([a-z2-7]+)</code></li>")
@@ -62,16 +62,10 @@ def test_the_same_authenticator_is_not_added_twice(client, team_member):
     client.force_login(team_member)
     key, _ = add_passkey(client)
     options = client.post("/account/passkeys/options/", content_type="application/json").json()
-    assert [c["id"] for c in options["excludeCredentials"]] == [passkey_id(key)]
+    assert [c["id"] for c in options["excludeCredentials"]] == [b64(key.credential_id)]
     _key, again = add_passkey(client, authenticator=key)  # a browser that ignored the exclusion
     assert again.status_code == 400
     assert WebAuthnCredential.objects.filter(user=team_member).count() == 1
-
-
-def passkey_id(key):
-    from .passkeys import b64
-
-    return b64(key.credential_id)
 
 
 def test_a_passkey_after_the_app_keeps_the_recovery_codes(client, team_member):

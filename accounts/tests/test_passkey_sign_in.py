@@ -65,7 +65,7 @@ def test_it_keeps_where_the_person_was_going(client, team_member):
 
 
 def test_the_other_ways_are_offered(client, team_member):
-    key = with_passkey(team_member)
+    with_passkey(team_member)
     turn_on(team_member)
     sign_in(client, team_member.username)
     page = client.get("/login/passkey/").content.decode()
@@ -76,7 +76,6 @@ def test_the_other_ways_are_offered(client, team_member):
     response = client.post("/login/code/", {"code": app_code(device, steps_ahead=1)})
     assert response.status_code == 302 and signed_in_as(client) == str(team_member.pk)
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    del key
 
 
 def test_without_an_app_no_code_is_offered(client, team_member):
@@ -179,12 +178,22 @@ def test_a_bad_answer_changes_nothing(client, team_member, credential):
     assert client.session.get(PENDING)  # the step is still there to try properly
 
 
-@pytest.mark.parametrize("body", ["not json", "[1]", '{"x": "\\ud800"}'])
+@pytest.mark.parametrize("body", ["not json", "[1]", '{"x": "\\ud800"}', '{"x": "' + "y" * 3_000_000 + '"}'])
 def test_a_bad_body_to_the_options_is_refused(client, team_member, body):
     with_passkey(team_member)
     sign_in(client, team_member.username)
     response = client.post("/login/passkey/options/", body, content_type="application/json")
     assert response.status_code == 400
+    assert "accounts_passkey_authentication" not in client.session
+
+
+def test_no_options_for_an_account_without_a_passkey(client, team_member):
+    """Options naming no passkey would let the browser offer any passkey it
+    has for this site (another person's, on a shared computer)."""
+    turn_on(team_member)
+    sign_in(client, team_member.username)
+    response = client.post("/login/passkey/options/", content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "no_passkey"
     assert "accounts_passkey_authentication" not in client.session
 
 
