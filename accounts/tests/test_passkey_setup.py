@@ -290,3 +290,14 @@ def test_in_german(client, team_member):
     add_passkey(client, "Laptop")
     html = client.get("/account/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Passkey hinzufügen" in html and "Noch nie" in html
+
+
+def test_an_operator_deletes_a_lost_passkey_in_the_admin(client, admin_client, team_member):
+    client.force_login(team_member)
+    add_passkey(client)
+    passkey = WebAuthnCredential.objects.get()
+    url = f"/admin/django_otp_webauthn/webauthncredential/{passkey.pk}/delete/"
+    assert admin_client.get("/admin/django_otp_webauthn/webauthncredential/").status_code == 200
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not WebAuthnCredential.objects.exists()
+    assert client.get("/account/").url.startswith("/login/")  # their sign-ins ended
