@@ -11,11 +11,13 @@ class AccountsConfig(AppConfig):
 
         from django.db.models.signals import post_delete
         from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_otp_webauthn.models import WebAuthnCredential
 
         from . import audit_trail  # noqa: F401
         from .two_factor import end_sign_ins_when_removed
 
         post_delete.connect(end_sign_ins_when_removed, sender=TOTPDevice, dispatch_uid="accounts.second_factor_removed")
+        post_delete.connect(end_sign_ins_when_removed, sender=WebAuthnCredential, dispatch_uid="accounts.passkey_removed")
 
         # Operators sign in on /login/ too (lockout, two factors).
         from django.contrib import admin

@@ -45,7 +45,7 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
         record("account.locked_out", failures=request.axes_failures_since_start, **where)
 
 
-SECOND_FACTORS = {"totpdevice": "app", "staticdevice": "recovery_code"}
+SECOND_FACTORS = {"totpdevice": "app", "staticdevice": "recovery_code", "webauthncredential": "passkey"}
 
 
 @receiver(user_logged_in)

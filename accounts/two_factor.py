@@ -1,8 +1,10 @@
-"""Two factors: a code from an authenticator app (TOTP, django-otp) and
-one-time recovery codes for when the phone is gone (docs/accounts.md).
+"""Two factors: a code from an authenticator app (TOTP, django-otp),
+passkeys (WebAuthn: accounts/passkeys.py) and one-time recovery codes for
+when the phone or the passkey is gone (docs/accounts.md).
 
-A person has two factors once their authenticator app is confirmed: then
-signing in asks for a code after the password (accounts/views.py).
+A person has two factors once their authenticator app is confirmed or they
+have a passkey: then signing in asks for one of them after the password
+(accounts/views.py).
 """
 
 from base64 import b32encode
@@ -17,18 +19,25 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.log import record
 from clinics.models import Membership
+from .passkeys import has_passkey, passkeys_of
 from .sessions.ending import end_sessions_of
 
 RECOVERY_CODES = 10
 
 
-def has_two_factors(user):
+def has_app(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def has_two_factors(user):
+    """The one answer to "does signing in ask this person for a second factor?"."""
+    return has_app(user) or has_passkey(user)
+
+
 def signed_in_with_two_factors(session):
-    """Whether this sign-in was made (or confirmed) with a second factor:
-    django-otp keeps the device in the session (`django_otp.login`)."""
+    """Whether this session's sign-in used a second factor (or the person set
+    their first one up in it): django-otp's `otp_device_id` (`django_otp.login`),
+    the one thing the session keeps of it."""
     return bool(session.get(DEVICE_ID_SESSION_KEY))
 
 
@@ -44,9 +53,9 @@ def operator_lacks_two_factors(user):
 
 
 def end_sign_ins_when_removed(sender, instance, **kwargs):
-    """A confirmed app removed — turned off by its owner, or reset by an operator
-    in the admin (a lost phone): every sign-in of the person ends, everywhere,
-    the one that removed it too (its pages close within seconds)."""
+    """A confirmed app or passkey removed — by its owner, or reset by an
+    operator in the admin (a lost phone): every sign-in of the person ends,
+    everywhere, the one that removed it too (its pages close within seconds)."""
     if instance.confirmed:
         end_sessions_of(get_user_model()(pk=instance.user_id))
 
@@ -81,13 +90,22 @@ def confirm_app(user, device, code, *, address=None):
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if not device.verify_token(code):
         return None
+    codes = recovery_codes_for_first_factor(user)
     device.confirmed = True
     device.save()
     # One app at a time: another, older one stops working.
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    codes = _new_recovery_codes(user)
     record("account.two_factor_enabled", actor=user, address=address)
     return codes
+
+
+def recovery_codes_for_first_factor(user):
+    """Called as a second factor is being added, before it counts: the first
+    one of any kind brings new recovery codes (returned, to show once). A
+    person who has a factor already, or codes left, keeps theirs: [] then."""
+    if has_two_factors(user) or StaticToken.objects.filter(device__user=user).exists():
+        return []
+    return _new_recovery_codes(user)
 
 
 @transaction.atomic
@@ -109,10 +127,16 @@ def recovery_codes_left(user):
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def drop_recovery_codes(user):
+    StaticDevice.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def turn_off(user, *, address=None):
+    """Every second factor goes: the app, the passkeys, the recovery codes."""
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    passkeys_of(user).delete()
+    drop_recovery_codes(user)
     record("account.two_factor_disabled", actor=user, address=address)
 
 

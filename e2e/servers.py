@@ -87,6 +87,10 @@ class Server:
             "WAITROOM_ENTRIES_PER_ADDRESS": "0",
             "WAITROOM_ENTRIES_PER_CLINIC": "0",
             "PYTHONUNBUFFERED": "1",
+            # Passkeys: browsers refuse 127.0.0.1 as a relying party; the
+            # passkey tests open the same server as http://localhost:PORT.
+            "WEBAUTHN_RP_ID": "localhost",
+            "WEBAUTHN_ORIGINS": f"http://localhost:{self.port}",
             **self.mode["env"],
             **env,
         }

@@ -10,6 +10,8 @@ this, by WhiteNoise, and keep their own).
   other powerful features, except the two pages that call — the caller's
   waiting page and the staff call page — which may use the camera and the
   microphone of this origin (`may_call(response)`), and nothing else.
+  Passkeys likewise: only the account page (adding one) and the passkey step
+  of signing in may ask the browser for them (`may_use_passkeys(response)`).
 """
 
 from django.utils.cache import patch_cache_control
@@ -18,13 +20,30 @@ DENIED = (
     "accelerometer", "bluetooth", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer",
     "midi", "payment", "serial", "usb",
 )
-NO_CALLS = ", ".join(f"{feature}=()" for feature in ("camera", "microphone", *DENIED))
-CALLS = ", ".join(["camera=(self)", "microphone=(self)", *(f"{feature}=()" for feature in DENIED)])
+CALLING = ("camera", "microphone")
+PASSKEYS = ("publickey-credentials-create", "publickey-credentials-get")
+
+
+def policy(allowed):
+    """`allowed` for this origin, every other feature named here for nobody."""
+    features = (*CALLING, *PASSKEYS, *DENIED)
+    return ", ".join(f"{feature}={'(self)' if feature in allowed else '()'}" for feature in features)
+
+
+NO_CALLS = policy(())
+CALLS = policy(CALLING)
+USES_PASSKEYS = policy(PASSKEYS)
 
 
 def may_call(response):
     """This page makes video calls: it may use the camera and microphone."""
     response.permissions_policy = CALLS
+    return response
+
+
+def may_use_passkeys(response):
+    """This page adds a passkey or signs in with one."""
+    response.permissions_policy = USES_PASSKEYS
     return response
 
 

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "audit",
     "clinics",
     "accounts",
@@ -319,6 +320,31 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # Two factors (accounts/two_factor.py): the name authenticator apps show.
 OTP_TOTP_ISSUER = "Waitroom"
+
+
+def webauthn_site(site_url):
+    """The relying party id and origin passkeys belong to, as SITE_URL names
+    them. Browsers refuse an IP address as the id: the site at 127.0.0.1 gets
+    "localhost" (the same computer; passkeys work on http://localhost:PORT)."""
+    url = urlsplit(site_url)
+    host = url.hostname or "localhost"
+    if host == "localhost" or host.replace(".", "").isdigit() or ":" in host:
+        return "localhost", f"http://localhost{f':{url.port}' if url.port else ''}"
+    # Plain HTTP elsewhere is no secure context: browsers offer no passkeys
+    # there at all. The site's https:// origin keeps the settings valid.
+    return host, f"https://{url.netloc}"
+
+
+# Passkeys (django-otp-webauthn, behind accounts/passkeys.py) are a second
+# factor only: a passkey alone never signs anybody in.
+_rp_id, _origin = webauthn_site(SITE_URL)
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or _rp_id
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME") or "Waitroom"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", [_origin])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The browser asks for the passkey at most this long (the sign-in step itself
+# lasts 5 minutes: accounts.views.PENDING_SECONDS).
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 2 * 60
 
 # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
 # EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH. The console by default: `make run`

@@ -257,7 +257,7 @@ def po_entries(text):
         for line in block.splitlines():
             if line.startswith("#,"):
                 flags += [f.strip() for f in line[2:].split(",")]
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
@@ -265,7 +265,10 @@ def po_entries(text):
                 fields[current] += line[1:-1]
         if fields.get("msgid"):
             msgstrs = [v for k, v in fields.items() if k.startswith("msgstr")]
-            entries.append((fields["msgid"], fields.get("msgid_plural"), msgstrs, flags))
+            # A word that means different things in different places has a
+            # context ("Remove" a passkey, a team member): gettext keys it so.
+            msgid = f"{fields['msgctxt']}\x04{fields['msgid']}" if "msgctxt" in fields else fields["msgid"]
+            entries.append((msgid, fields.get("msgid_plural"), msgstrs, flags))
     return entries
 
 
