@@ -25,6 +25,7 @@ ACTIONS = {
     "thread.read": _("Read a caller's messages"),
     "call.page_opened": _("Opened a call"),
     "audit.exported": _("Downloaded the audit trail"),
+    "account.unlocked": _("Ended a member's sign-in lockout"),
     # Changes.
     "caller.arrived": _("Caller entered the waiting area"),
     "caller.being_seen": _("Caller being seen"),
@@ -41,6 +42,14 @@ ACTIONS = {
     "call.abandoned": _("Call left unattended"),
     "clinic.configuration_changed": _("Changed the General configuration"),
     "visits.purged": _("Deleted finished visits"),
+    # The team (clinics/team.py): people and invitations named by id only.
+    "clinic.member_invited": _("Invited a person to the team"),
+    "clinic.invitation_resent": _("Sent an invitation again"),
+    "clinic.invitation_revoked": _("Revoked an invitation"),
+    "clinic.invitation_accepted": _("Accepted an invitation"),
+    "clinic.member_role_changed": _("Changed a member's role"),
+    "clinic.member_removed": _("Removed a member from the team"),
+    "clinic.created": _("Created the clinic"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -57,6 +66,11 @@ DETAILS = {
     "rows": _("rows"),
     "filter": _("filter"),
     "changes": _("changed"),
+    "invitation": _("invitation"),
+    "replaces": _("replaces invitation"),
+    "account": _("account"),
+    "role": _("role"),
+    "new_account": _("new account"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all
@@ -66,13 +80,17 @@ def action_text(action):
     return str(ACTIONS.get(action, action))
 
 
-def details_text(details):
-    """A line for people: "callers: 3", "changed: waiting_text"."""
+def details_text(details, people=None):
+    """A line for people: "callers: 3", "changed: waiting_text". `people`
+    names accounts by id ({id: name}): the trail keeps ids only, the page
+    shows the name the person has now."""
     if not isinstance(details, dict):
         return ""
     parts = []
     for key, value in details.items():
-        if key == "changes" and isinstance(value, dict):
+        if key == "account" and people and value in people:
+            value = f"{people[value]} (#{value})"
+        elif key == "changes" and isinstance(value, dict):
             value = ", ".join(value)  # which settings; their values are on the configuration page
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
