@@ -25,7 +25,7 @@ ACTIONS = {
     "thread.read": _("Read a caller's messages"),
     "call.page_opened": _("Opened a call"),
     "audit.exported": _("Downloaded the audit trail"),
-    "account.unlocked": _("Ended a member's sign-in lockout"),
+    "account.unlocked": _("Ended a member’s sign-in lockout"),
     # Changes.
     "caller.arrived": _("Caller entered the waiting area"),
     "caller.being_seen": _("Caller being seen"),

@@ -46,7 +46,13 @@ def _page(request, membership, *, status=200, invite_form=None, error=None):
     members.sort(key=lambda m: (person(m.user).casefold(), m.user_id))
     facts = _account_facts[0]([m.user for m in members])
     rows = [
-        {"membership": m, "user": m.user, "name": person(m.user), "is_you": m.user_id == request.user.pk, **facts.get(m.user_id, {})}
+        {
+            "membership": m,
+            "user": m.user,
+            "name": person(m.user),
+            "is_you": m.user_id == request.user.pk,
+            **facts.get(m.user_id, {}),
+        }
         for m in members
     ]
     context = {
@@ -138,7 +144,8 @@ def resend(request, membership, invitation_id):
 @admin_action
 def revoke(request, membership, invitation_id):
     invitation = team.do_revoke_invitation(invitation_id, membership.clinic_id, actor=request.user)
-    messages.success(request, _("The invitation to %(email)s is revoked: its link no longer works.") % {"email": invitation.email})
+    text = _("The invitation to %(email)s is revoked: its link no longer works.")
+    messages.success(request, text % {"email": invitation.email})
     return redirect("clinics:team", slug=membership.clinic.slug)
 
 
@@ -159,7 +166,8 @@ def change_role(request, membership, user_id):
 @admin_action
 def remove(request, membership, user_id):
     member = team.do_remove_member(membership.clinic_id, user_id, actor=request.user)
-    messages.success(request, _("%(name)s is no longer on the team of %(clinic)s.") % {"name": person(member.user), "clinic": membership.clinic.name})
+    text = _("%(name)s is no longer on the team of %(clinic)s.")
+    messages.success(request, text % {"name": person(member.user), "clinic": membership.clinic.name})
     if member.user_id == request.user.pk:
         return redirect("clinics:home")
     return redirect("clinics:team", slug=membership.clinic.slug)

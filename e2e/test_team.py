@@ -61,7 +61,9 @@ def invitation_link(mailbox, subject):
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_an_admin_invites_a_colleague_who_joins_through_the_mail(new_page, clinic, clinic_admin, team_member, mailbox, language):
+def test_an_admin_invites_a_colleague_who_joins_through_the_mail(
+    new_page, clinic, clinic_admin, team_member, mailbox, language
+):
     words = WORDS[language]
     alex = signed_in(new_page, clinic_admin, language)
     expect(alex.get_by_role("row").filter(has_text="Dr Lee")).to_have_count(1)
@@ -119,9 +121,10 @@ def test_a_removed_members_open_dashboard_closes(new_page, clinic, clinic_admin,
 def test_links_that_do_not_work_say_why(new_page, clinic, clinic_admin, language):
     words = WORDS[language]
     page = new_page(locale=LOCALE[language])
-    expired, expired_link, _ = team.do_invite(clinic.pk, actor=clinic_admin, email="old@sunrise.test", role="member", language="en", site="http://x", send=False)
+    invite = {"actor": clinic_admin, "role": "member", "language": "en", "site": "http://x", "send": False}
+    expired, expired_link, _ = team.do_invite(clinic.pk, email="old@sunrise.test", **invite)
     Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    revoked, revoked_link, _ = team.do_invite(clinic.pk, actor=clinic_admin, email="gone@sunrise.test", role="member", language="en", site="http://x", send=False)
+    revoked, revoked_link, _ = team.do_invite(clinic.pk, email="gone@sunrise.test", **invite)
     team.do_revoke_invitation(revoked.pk, clinic.pk, actor=clinic_admin)
 
     for path, reason in (

@@ -12,7 +12,13 @@ from conftest import make_user
 
 from .team_helpers import invite, team_url
 
-POSTS = ["invite/", "invitations/{invitation}/resend/", "invitations/{invitation}/revoke/", "members/{member}/role/", "members/{member}/remove/"]
+POSTS = [
+    "invite/",
+    "invitations/{invitation}/resend/",
+    "invitations/{invitation}/revoke/",
+    "members/{member}/role/",
+    "members/{member}/remove/",
+]
 
 
 def test_an_admin_sees_the_team_and_its_buttons(client, clinic, clinic_admin, team_member):
