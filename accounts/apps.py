@@ -35,5 +35,12 @@ class AccountsConfig(AppConfig):
         from .sessions import ending, verdicts
 
         ending.connect()
+
+        # The team page shows each member's two factors and lockout.
+        from clinics import team_page
+
+        from .team_facts import facts
+
+        team_page.account_facts_from(facts)
         staff.check_with(verdicts.verdicts)
         watchdog.every(lambda: verdicts.CHECK_SECONDS, staff.check_pages)

@@ -3,11 +3,15 @@ the page a locked-out sign-in gets, and ending a member's lockout early."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from axes.utils import reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 
 def lockout_page(request, original_response=None, credentials=None):
@@ -49,3 +53,16 @@ def unlock(user):
     """Forget the failed sign-ins with this account's name, from any address.
     Returns how many addresses' records were dropped."""
     return reset(username=user.get_username())
+
+
+def locked_out_accounts(users):
+    """Which of these accounts are locked out by their name now (the team
+    page's "Locked out"): axes' count for the name, summed over addresses,
+    within the cool-off, as axes itself counts it."""
+    names = {user.get_username(): user.pk for user in users}
+    counts = (
+        AccessAttempt.objects.filter(username__in=names, attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+    )
+    return {names[row["username"]] for row in counts if row["failures"] >= settings.AXES_FAILURE_LIMIT}

@@ -8,6 +8,7 @@ import csv
 from datetime import datetime, time, timedelta
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 from audit import query
 from audit.log import record
 from audit.models import AuditEvent
+from waitroom.validation import is_id
 
 from . import access, audit_words
 from .forms import AuditFilterForm
@@ -68,7 +70,9 @@ def _start_of(day):
 def audit_page(request, slug):
     membership, form, events = _filtered(request, slug)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page")) if events is not None else None
-    rows = [_row(event) for event in page] if page is not None else []
+    events_shown = list(page) if page is not None else []
+    people = _people_named_in(events_shown)
+    rows = [_row(event, people) for event in events_shown]
     return render(
         request,
         "clinics/audit.html",
@@ -77,14 +81,22 @@ def audit_page(request, slug):
     )
 
 
-def _row(event):
+def _people_named_in(events):
+    """{account id: name} of the accounts the events' details name by id."""
+    ids = {e.details.get("account") for e in events if isinstance(e.details, dict)}
+    ids = [i for i in ids if is_id(i)]
+    users = get_user_model()._default_manager.filter(pk__in=ids) if ids else []
+    return {user.pk: audit_words.person(user) for user in users}
+
+
+def _row(event, people=None):
     return {
         "at": event.created_at,
         "who": audit_words.person(event.actor),
         "action": event.action,
         "what": audit_words.action_text(event.action),
         "caller": event.caller_id,
-        "details": audit_words.details_text(event.details),
+        "details": audit_words.details_text(event.details, people),
     }
 
 

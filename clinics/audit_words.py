@@ -29,6 +29,8 @@ ACTIONS = {
     "account.two_factor_enabled": _("Turned on two-factor authentication"),
     "account.two_factor_disabled": _("Turned off two-factor authentication"),
     "account.recovery_codes_renewed": _("Made new recovery codes"),
+    "account.passkey_added": _("Added a passkey"),
+    "account.passkey_removed": _("Removed a passkey"),
     "account.unlocked": _("Ended the sign-in lockout of a member"),
     # Reads of patient data.
     "dashboard.opened": _("Opened the waiting area"),
@@ -36,6 +38,7 @@ ACTIONS = {
     "thread.read": _("Read a caller's messages"),
     "call.page_opened": _("Opened a call"),
     "audit.exported": _("Downloaded the audit trail"),
+    "account.unlocked": _("Ended a member’s sign-in lockout"),
     # Changes.
     "caller.arrived": _("Caller entered the waiting area"),
     "caller.being_seen": _("Caller being seen"),
@@ -63,6 +66,14 @@ ACTIONS = {
     "clinic.quick_reply_removed": _("Deleted a quick reply"),
     "clinic.automated_messages_changed": _("Changed the automated messages"),
     "visits.purged": _("Deleted finished visits"),
+    # The team (clinics/team.py): people and invitations named by id only.
+    "clinic.member_invited": _("Invited a person to the team"),
+    "clinic.invitation_resent": _("Sent an invitation again"),
+    "clinic.invitation_revoked": _("Revoked an invitation"),
+    "clinic.invitation_accepted": _("Accepted an invitation"),
+    "clinic.member_role_changed": _("Changed a member's role"),
+    "clinic.member_removed": _("Removed a member from the team"),
+    "clinic.created": _("Created the clinic"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -84,6 +95,11 @@ DETAILS = {
     "title": _("title"),
     "kind": _("kind"),
     "moved": _("moved"),
+    "invitation": _("invitation"),
+    "replaces": _("replaces invitation"),
+    "account": _("account"),
+    "role": _("role"),
+    "new_account": _("new account"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all
@@ -93,13 +109,17 @@ def action_text(action):
     return str(ACTIONS.get(action, action))
 
 
-def details_text(details):
-    """A line for people: "callers: 3", "changed: waiting_text"."""
+def details_text(details, people=None):
+    """A line for people: "callers: 3", "changed: waiting_text". `people`
+    names accounts by id ({id: name}): the trail keeps ids only, the page
+    shows the name the person has now."""
     if not isinstance(details, dict):
         return ""
     parts = []
     for key, value in details.items():
-        if key == "changes" and isinstance(value, dict):
+        if key == "account" and people and value in people:
+            value = f"{people[value]} (#{value})"
+        elif key == "changes" and isinstance(value, dict):
             # Which settings, by their labels; the settings page says from what to what.
             value = ", ".join(field_label(field) for field in value)
         elif isinstance(value, dict):

@@ -1,12 +1,13 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
-from realtime.text import is_encodable
+from realtime.text import is_encodable, shows_nothing, without_controls
 
 from . import audit_words
-from .models import Clinic
+from .models import Clinic, Role
 
 # Every field explained: the model's own help text where it has one, these
 # where the label alone leaves the admin guessing.
@@ -90,3 +91,72 @@ class AuditFilterForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if value not in (None, "")
         }
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+def _shown_text(value):
+    """A name as it will be shown to the team: without controls and bidi
+    overrides; garbled text (what a lone surrogate becomes) and text that shows
+    nothing are refused."""
+    value = without_controls(value).strip()
+    if "\ufffd" in value:
+        raise forms.ValidationError(_("This text holds characters that could not be read. Type it again."))
+    return value
+
+
+class AcceptInvitationForm(forms.Form):
+    """The invitee's new account: a name, a password (Django's validators)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, max_length=1024, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_first_name(self):
+        value = _shown_text(self.cleaned_data["first_name"])
+        if shows_nothing(value):
+            raise forms.ValidationError(_("Please enter your name."))
+        return value
+
+    def clean_last_name(self):
+        return _shown_text(self.cleaned_data["last_name"])
+
+    def clean(self):
+        password1, password2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if password1 and password2:
+            if password1 != password2:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                person = get_user_model()(
+                    username=self.email,
+                    email=self.email,
+                    first_name=self.cleaned_data.get("first_name", ""),
+                    last_name=self.cleaned_data.get("last_name", ""),
+                )
+                try:
+                    password_validation.validate_password(password1, person)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return self.cleaned_data

@@ -194,3 +194,38 @@ class Membership(models.Model):
     @property
     def is_admin(self):
         return self.role == Role.ADMIN
+
+
+class Invitation(models.Model):
+    """A link sent by email that lets its holder join the clinic with a role
+    (clinics/team.py). The link's token is kept only as its SHA-256: the
+    database alone opens no invitation. One row per link sent: a resent
+    invitation is a new row, and the old one is revoked with it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("Email"))
+    role = models.CharField(_("Role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    language = models.CharField(max_length=5, blank=True)  # of the mail
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.email} – {self.clinic} ({self.get_role_display()})"
+
+    def state(self, now):
+        """open, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"

@@ -188,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.sessions.context.staff_session",
+                "clinics.context.clinics_of_the_person",
             ],
         },
     },
@@ -354,6 +355,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Waitroom <waitroom@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A password reset link is valid this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * env_int("WAITROOM_PASSWORD_RESET_HOURS", 2)
+# A clinic admin's invitation to the team works once, for this many days
+# (clinics/team.py); a clinic sends at most this many invitation mails
+# (invitations and resends) in 24 hours (0: no limit).
+WAITROOM_INVITATION_DAYS = env_number("WAITROOM_INVITATION_DAYS", 7)
+WAITROOM_INVITATIONS_PER_DAY = env_int("WAITROOM_INVITATIONS_PER_DAY", 50)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
