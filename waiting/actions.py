@@ -16,7 +16,7 @@ from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
 from .models import NAME_MAX, TRANSITIONS, Caller, LeaveReason, Status
-from .signals import visit_ended
+from .signals import visit_ended, visits_purging
 
 
 def lock_caller(caller_id):
@@ -196,6 +196,7 @@ def _expire(caller, at):
     caller.save(update_fields=["left_at", "leave_reason", "version"])
     record("caller.left", clinic=caller.clinic, caller=caller, reason=LeaveReason.EXPIRED)
     _announce(caller)
+    visit_ended.send(sender=Caller, caller=caller, actor=None)
 
 
 def do_expire_offline_callers(clinic=None):
@@ -269,6 +270,7 @@ def do_purge_old_visits():
             old = Caller.objects.filter(clinic=clinic, left_at__lt=cutoff)
             count = old.count()
             if count:
+                visits_purging.send(sender=Caller, clinic=clinic, callers=old)
                 old.delete()
                 record("visits.purged", clinic=clinic, count=count, older_than_days=clinic.retention_days)
                 deleted += count

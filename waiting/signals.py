@@ -2,8 +2,14 @@
 
 from django.dispatch import Signal
 
-# A visit ended (left, removed, expired in a call, the call ended it). Sent
+# A visit ended (left, removed, expired offline, the call ended it). Sent
 # inside the action's transaction with the caller's row locked:
 # sender=Caller, caller=<the locked caller>, actor=<the user, or None>.
-# calls/apps.py ends the caller's open call on it.
+# calls/apps.py ends the caller's open call on it; reports/apps.py writes the
+# visit's summary.
 visit_ended = Signal()
+
+# Ended visits are about to be deleted (the retention purge), inside its
+# transaction: sender=Caller, clinic=<the clinic>, callers=<a queryset of them>.
+# reports/apps.py summarises any that have no summary yet.
+visits_purging = Signal()

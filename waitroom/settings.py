@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "waiting",
     "messaging",
     "calls",
+    "reports",
     "realtime",
 ]
 
