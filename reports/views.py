@@ -96,8 +96,8 @@ def _charts(rows, period):
     return [
         ReportChart(
             "callers", _("Callers"), described(_("of callers seen and callers who left without being seen")), rows, period,
-            [Series(_("Seen"), [r.seen for r in rows]), Series(_("Left without being seen"), [r.left_unseen for r in rows])],
-            [_("Callers"), _("Seen"), _("Left without being seen")],
+            [Series(_("Callers seen"), [r.seen for r in rows]), Series(_("Left without being seen"), [r.left_unseen for r in rows])],
+            [_("Callers"), _("Callers seen"), _("Left without being seen")],
             lambda r: [_number(r.callers), _number(r.seen), _number(r.left_unseen)],
         ),
         ReportChart(
@@ -140,7 +140,7 @@ def reports_csv(request, slug):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [_("From"), _("To"), _("Callers"), _("Seen"), _("Left without being seen"), _("Median wait (seconds)"),
+        [_("From"), _("To"), _("Callers"), _("Callers seen"), _("Left without being seen"), _("Median wait (seconds)"),
          _("90th percentile wait (seconds)"), _("Calls"), _("Median call length (seconds)"), _("Messages from the clinic"),
          _("Messages from callers"), _("Caller messages left unanswered"), _("Notifications sent")]
     )
