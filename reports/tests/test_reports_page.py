@@ -124,7 +124,7 @@ def test_messages_unanswered_and_notifications(clock, admin_client, messaging_cl
 def test_the_charts_are_images_with_a_title_and_a_description(clock, admin_client, clinic, team_member):
     seen_visit(clock, clinic, team_member, waited=3 * MINUTE, at=MONDAY)
     html = admin_client.get(URL, {"period": "day", "since": "2026-05-04", "until": "2026-05-06"}).content.decode()
-    assert html.count('<svg role="img" aria-labelledby="') == 4
+    assert html.count('<svg role="img" aria-labelledby="') == 4 and 'aria-describedby="waits-desc"' in html
     assert '<title id="waits-title">Waiting time until seen (minutes)</title>' in html
     assert "The table beside the chart has the numbers." in html
     assert html.count('<th scope="row">') == 4 * 3 and '<th scope="col">Median wait</th>' in html

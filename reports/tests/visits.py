@@ -1,12 +1,31 @@
 """Visits with known times for the reports' tests, made through the actions
 (so their summaries are written as they are in use) on the test's clock."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone as utc
+
+from django.utils import timezone
 
 from calls.actions import do_end_call, do_join_call
 from testkit.helpers import make_caller
 from waiting.actions import do_leave_waiting_area
 from waiting.models import Caller, LeaveReason
+
+
+class Clock:
+    """django.utils.timezone.now, set by the test: the actions stamp their
+    rows with it (arrival, a call's start, a visit's end)."""
+
+    def __init__(self, monkeypatch):
+        self.moment = datetime(2026, 5, 4, 9, 0, tzinfo=utc.utc)  # a Monday
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+    def set(self, moment):
+        self.moment = moment
+        return moment
+
+    def advance(self, duration):
+        self.moment += duration
+        return self.moment
 
 
 def arrive(clock, clinic, at=None, name="Sue Smith"):
