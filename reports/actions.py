@@ -43,13 +43,14 @@ def do_summarise_ended_visits(callers=None):
         piece = list(todo.filter(pk__gt=last)[:PIECE])
         if not piece:
             return written
-        written += write_summaries(piece)
+        write_summaries(piece)
+        written += len(piece)
         last = piece[-1].pk
 
 
 def write_summaries(callers):
-    """Write the summaries of these ended visits (Caller rows). Returns how
-    many were new."""
+    """Write the summaries of these ended visits (Caller rows); a visit that
+    has one already keeps it (the unique visit_id: the insert skips it)."""
     ids = [caller.pk for caller in callers]
     calls = _calls_of(ids)
     messages = {
@@ -64,9 +65,7 @@ def write_summaries(callers):
         .order_by()
     }
     summaries = [summary_of(caller, calls.get(caller.pk, []), messages.get(caller.pk, {})) for caller in callers]
-    before = VisitSummary.objects.filter(visit_id__in=ids).count()
     VisitSummary.objects.bulk_create(summaries, ignore_conflicts=True)
-    return VisitSummary.objects.filter(visit_id__in=ids).count() - before
 
 
 def _calls_of(ids):
