@@ -250,6 +250,7 @@ def test_the_admin_finds_reports_in_the_menu(admin_client, clinic):
         ("since=2026-05-04%ED%A0%80", "Enter a valid date."),
         ("since=x\ud800", "Enter a valid date."),  # one the client could not encode at all
         ("since=%00", "Enter a valid date."),
+        ("since=" + "9" * 5000, "Enter a valid date."),  # oversized
         ("period[]=day", None),  # an unknown parameter is ignored
     ],
 )
