@@ -38,7 +38,7 @@ ACTIONS = {
     "thread.read": _("Read a caller's messages"),
     "call.page_opened": _("Opened a call"),
     "audit.exported": _("Downloaded the audit trail"),
-    "account.unlocked": _("Ended a member’s sign-in lockout"),
+    "reports.exported": _("Downloaded a report"),
     # Changes.
     "caller.arrived": _("Caller entered the waiting area"),
     "caller.being_seen": _("Caller being seen"),

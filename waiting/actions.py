@@ -18,7 +18,7 @@ from waitroom.errors import ActionError
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
-from .signals import status_changed, visit_ended, visit_started
+from .signals import status_changed, visit_ended, visit_started, visits_purging
 
 
 def lock_caller(caller_id):
@@ -235,6 +235,7 @@ def _expire(caller, at):
     record("caller.left", clinic=caller.clinic, caller=caller, reason=LeaveReason.EXPIRED)
     _announce(caller)
     _queue_moved(caller, was_in_queue)
+    visit_ended.send(sender=Caller, caller=caller, actor=None)
 
 
 def do_expire_offline_callers(clinic=None):
@@ -308,6 +309,7 @@ def do_purge_old_visits():
             old = Caller.objects.filter(clinic=clinic, left_at__lt=cutoff)
             count = old.count()
             if count:
+                visits_purging.send(sender=Caller, clinic=clinic, callers=old)
                 old.delete()
                 record("visits.purged", clinic=clinic, count=count, older_than_days=clinic.retention_days)
                 deleted += count

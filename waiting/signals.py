@@ -2,10 +2,11 @@
 
 from django.dispatch import Signal
 
-# A visit ended (left, removed, expired in a call, the call ended it). Sent
+# A visit ended (left, removed, expired offline, the call ended it). Sent
 # inside the action's transaction with the caller's row locked:
 # sender=Caller, caller=<the locked caller>, actor=<the user, or None>.
-# calls/apps.py ends the caller's open call on it.
+# calls/apps.py ends the caller's open call on it; reports/apps.py writes the
+# visit's summary.
 visit_ended = Signal()
 
 # A visit started (the caller entered). Sent inside the action's transaction:
@@ -17,3 +18,8 @@ visit_started = Signal()
 # caller=<the locked caller>, status=<the new Status>, actor=<the user, or None>.
 # messaging/apps.py sends the on-hold message on it.
 status_changed = Signal()
+
+# Ended visits are about to be deleted (the retention purge), inside its
+# transaction: sender=Caller, clinic=<the clinic>, callers=<a queryset of them>.
+# reports/apps.py summarises any that have no summary yet.
+visits_purging = Signal()

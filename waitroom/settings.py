@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "waiting",
     "messaging",
     "calls",
+    "reports",
     "realtime",
 ]
 

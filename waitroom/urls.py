@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("waiting.urls")),
     path("", include("messaging.urls")),
     path("", include("calls.urls")),
+    path("", include("reports.urls")),
 ]

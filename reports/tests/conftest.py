@@ -1,0 +1,8 @@
+import pytest
+
+from .visits import Clock
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
