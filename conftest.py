@@ -22,6 +22,9 @@ from testkit.sockets import Sockets
 
 PASSWORD = "correct horse battery staple"
 
+# CI's check of each pass: the database engine and how many tests it collected.
+pytest_plugins = ["testkit.ci_guard"]
+
 
 def make_user(email, clinic, role, first_name=""):
     user = get_user_model().objects.create_user(
