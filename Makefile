@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= $(or $(shell command -v nginx 2>/dev/null),/usr/sbin/nginx)
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-postgres test-stock bench install install-test browser clean
+.PHONY: run test test-postgres test-stock bench install install-test browser nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +39,21 @@ browser:
 			{ apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
 		else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium (or set CHROMIUM=...)"; exit 1; fi; }
 
-test: install-test browser
-	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+# The deployment tests (deploy_check/) serve the site through Debian's nginx, as
+# docs/deploy.md does; install it if this machine can (like Chromium above).
+nginx:
+	@test -x $(NGINX) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y --no-install-recommends nginx >/dev/null || \
+			{ apt-get update >/dev/null && apt-get install -y --no-install-recommends nginx >/dev/null; }; \
+		else echo "The deployment tests need nginx at $(NGINX): sudo apt-get install nginx (or set NGINX=...)"; exit 1; fi; }
+
+test: install-test browser nginx
+	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (CI runs both).
-test-postgres: install-test browser
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waitroom} CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+test-postgres: install-test browser nginx
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waitroom} CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The real-server tests again with stock uvicorn and Channels (no waitroom/server/
 # tuning), on SQLite: the other supported mode (CI runs it too).

@@ -23,6 +23,9 @@ from waiting.queue_page import queue_check
 
 PASSWORD = "correct horse battery staple"
 
+# CI's check of each pass: the database engine and how many tests it collected.
+pytest_plugins = ["testkit.ci_guard"]
+
 
 def make_user(email, clinic, role, first_name=""):
     user = get_user_model().objects.create_user(

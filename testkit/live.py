@@ -22,8 +22,9 @@ class Page:
     socket.js's shape on a shorter scale (0.1 s doubling to 2 s): a test waits
     for its pages to come back."""
 
-    def __init__(self, servers, path, cookie, *, resume=True, backoff=(0.1, 2.0)):
+    def __init__(self, servers, path, cookie, *, resume=True, backoff=(0.1, 2.0), ssl=None):
         self.servers = list(servers)  # base URLs; the page prefers the first that answers
+        self.ssl = ssl  # for https:// servers: an ssl.SSLContext that trusts their certificate
         self.path = path
         self.cookie = cookie
         self.kind = protocol.page_kind(path)
@@ -64,6 +65,7 @@ class Page:
                 async with websockets.connect(
                     self.url(base), origin=protocol.origin_of(base),
                     additional_headers={"Cookie": protocol.cookie_header(self.cookie)}, open_timeout=5,
+                    **({"ssl": self.ssl} if self.ssl else {}),
                 ) as ws:
                     attempt = 0
                     self.connects += 1
@@ -120,21 +122,24 @@ class Page:
 
 
 class Staff:
-    """A signed-in team member's browser, posting to a server."""
+    """A signed-in team member's browser, posting to a server. It sends the
+    Origin of the page it posts from, as browsers do (over HTTPS, Django's
+    CSRF check refuses a POST that names neither Origin nor Referer)."""
 
-    def __init__(self, session_key):
+    def __init__(self, session_key, *, ssl=None):
         self.cookie = session_key
         self.csrf = secrets.token_hex(16)
+        self.ssl = ssl  # as Page's
 
     async def notify(self, server, slug, caller_ids, body, client_id=""):
         def post():
             request = urllib.request.Request(
                 server + protocol.notify_path(slug),
                 data=protocol.notify_body(caller_ids, body, client_id),
-                headers=protocol.staff_headers(self.cookie, self.csrf),
+                headers=protocol.staff_headers(self.cookie, self.csrf, origin=protocol.origin_of(server)),
                 method="POST",
             )
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10, context=self.ssl) as response:
                 return json.loads(response.read())
 
         return await asyncio.to_thread(post)
@@ -144,10 +149,10 @@ class Staff:
 
         def post():
             request = urllib.request.Request(
-                server + protocol.LOGOUT_PATH, data=b"", headers=protocol.staff_headers(self.cookie, self.csrf),
-                method="POST",
+                server + protocol.LOGOUT_PATH, data=b"",
+                headers=protocol.staff_headers(self.cookie, self.csrf, origin=protocol.origin_of(server)), method="POST",
             )
-            with urllib.request.urlopen(request, timeout=10) as response:  # follows the 302 to the sign-in
+            with urllib.request.urlopen(request, timeout=10, context=self.ssl) as response:  # follows the 302 to the sign-in
                 assert response.url.endswith("/login/"), response.url
 
         await asyncio.to_thread(post)
