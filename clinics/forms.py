@@ -47,24 +47,16 @@ def section_form(section, data=None, *, instance):
     return form_class(data, instance=instance)
 
 
-class AuditFilterForm(forms.Form):
-    """The audit page's filter, from the query string: whatever it holds, a
-    bad value is a form error, never a failing query."""
+class DaysForm(forms.Form):
+    """From and To, from a query string (the audit page, the reports):
+    whatever they hold, a bad value is a form error, never a failing query."""
 
     # Dates outside these years are typing mistakes, and their day boundaries
     # would not fit a datetime once moved to UTC.
     FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
-    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
-    action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, data, *, people, actions):
-        super().__init__(data)
-        self.fields["person"].choices = [("", _("Everybody")), *people]
-        words = sorted(((action, audit_words.action_text(action)) for action in actions), key=lambda c: c[1].casefold())
-        self.fields["action"].choices = [("", _("All actions")), *words]
 
     def _clean_day(self, name):
         day = self.cleaned_data[name]
@@ -78,10 +70,29 @@ class AuditFilterForm(forms.Form):
     def clean_until(self):
         return self._clean_day("until")
 
-    def clean(self):
-        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+    def days_in_order(self, since, until):
+        """False, with the error at To, when the days are the wrong way round."""
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
+            return False
+        return True
+
+
+class AuditFilterForm(DaysForm):
+    """The audit page's filter."""
+
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    field_order = ["person", "action", "since", "until"]
+
+    def __init__(self, data, *, people, actions):
+        super().__init__(data)
+        self.fields["person"].choices = [("", _("Everybody")), *people]
+        words = sorted(((action, audit_words.action_text(action)) for action in actions), key=lambda c: c[1].casefold())
+        self.fields["action"].choices = [("", _("All actions")), *words]
+
+    def clean(self):
+        self.days_in_order(self.cleaned_data.get("since"), self.cleaned_data.get("until"))
         return self.cleaned_data
 
     def as_filter(self):
