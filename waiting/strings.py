@@ -121,6 +121,7 @@ def dashboard_page():
         "hours": _("{h} h {m} min"),
         "phone": _("Phone"),
         "date_of_birth": _("Date of birth"),
+        "appointment": _("Appointment {time}"),
         "from_clinic": _("Clinic"),
         "delivered": _("Delivered"),
         "seen": _("Seen"),
