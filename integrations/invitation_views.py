@@ -30,6 +30,7 @@ from clinics.models import FieldMode
 from waiting import access, hours, strings
 from waiting.models import NAME_MAX
 from waitroom.errors import ActionError
+from waitroom.validation import is_id
 
 from . import invitations
 from .invitations import EXTRA_MAX, PHONE_MAX, Refused
@@ -151,6 +152,8 @@ def appointments_page(request, slug):
 @require_POST
 def cancel(request, slug, invitation_id):
     membership = _membership(request, slug)
+    if not is_id(invitation_id):
+        raise Http404
     try:
         invitations.do_cancel_invitation(membership.clinic, invitation_id, actor=request.user)
     except ActionError as error:
