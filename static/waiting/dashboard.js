@@ -191,7 +191,7 @@ function appointmentTime(iso) {
   const lang = document.documentElement.lang;
   const zone = { timeZone: page.time_zone };
   const day = (d) => d.toLocaleDateString(lang, zone);
-  const time = at.toLocaleTimeString(lang, { ...zone, hour: "2-digit", minute: "2-digit" });
+  const time = at.toLocaleTimeString(lang, { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   if (day(at) === day(new Date(Date.now() + skew))) return time;
   return `${at.toLocaleDateString(lang, { ...zone, day: "numeric", month: "short" })} ${time}`;
 }
