@@ -155,6 +155,8 @@ def dashboard_page():
 # Audit actions that make up a caller's activity log, in the clinic's words.
 ACTIVITY = {
     "caller.arrived": lambda d: _("Entered the waiting area"),
+    # Recorded by integrations (a personal link): named here by its action only.
+    "invitation.used": lambda d: _("Came in with an appointment invitation"),
     "caller.being_seen": lambda d: _("Being seen"),
     "caller.on_hold": lambda d: _("Put on hold"),
     "caller.waiting": lambda d: _("Returned to waiting"),

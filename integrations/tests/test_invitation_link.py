@@ -217,3 +217,14 @@ def test_the_dashboard_has_the_words_and_the_time_zone_for_the_appointment(clien
 
     assert '"appointment": "Termin {time}"' in page
     assert f'"time_zone": "{clinic.time_zone}"' in page
+
+
+def test_the_callers_activity_says_they_came_with_an_invitation(client, clinic, team_member):
+    invitation, path = invite(clinic)
+    browser().post(path)
+    caller = Caller.objects.get()
+    client.force_login(team_member)
+
+    events = client.get(f"/clinics/sunrise/callers/{caller.pk}/activity/").json()["events"]
+
+    assert [e["what"] for e in events] == ["Entered the waiting area", "Came in with an appointment invitation"]
