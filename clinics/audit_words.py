@@ -74,6 +74,12 @@ ACTIONS = {
     "clinic.member_role_changed": _("Changed a member's role"),
     "clinic.member_removed": _("Removed a member from the team"),
     "clinic.created": _("Created the clinic"),
+    # Appointment invitations (integrations/invitations.py): by id only, never the patient's name.
+    "invitation.created": _("Created an appointment invitation"),
+    "invitation.cancelled": _("Cancelled an appointment invitation"),
+    "invitation.used": _("Caller came in with an appointment invitation"),
+    "invitations.read": _("Opened the appointment invitations"),
+    "invitations.purged": _("Deleted old appointment invitations"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -100,6 +106,8 @@ DETAILS = {
     "account": _("account"),
     "role": _("role"),
     "new_account": _("new account"),
+    "single_use": _("single use"),
+    "invitations": _("invitations"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

@@ -72,6 +72,7 @@ def caller_card(caller):
         "phone": caller.phone,
         "date_of_birth": _iso(caller.date_of_birth),
         "extra_answer": caller.extra_answer,
+        "appointment_at": _iso(caller.appointment_at),
         "message_count": caller.message_count,
         "last_message_from": caller.last_message_from,
         "last_message_at": _iso(caller.last_message_at),

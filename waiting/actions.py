@@ -18,7 +18,7 @@ from waitroom.errors import ActionError
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
-from .signals import status_changed, visit_ended, visit_started, visits_purging
+from .signals import purging, status_changed, visit_ended, visit_started, visits_purging
 
 
 def lock_caller(caller_id):
@@ -46,7 +46,16 @@ def _queue_moved(caller, was_in_queue, clinic=None):
 
 
 def do_enter_waiting_area(
-    clinic, *, name, phone="", date_of_birth=None, extra_answer="", address=None, invitation=None, language=""
+    clinic,
+    *,
+    name,
+    phone="",
+    date_of_birth=None,
+    extra_answer="",
+    address=None,
+    invitation=None,
+    appointment_at=None,
+    language="",
 ):
     """A caller enters the clinic's waiting area, their pages speaking
     `language` (empty: the clinic's). `address` is the browser's
@@ -54,7 +63,8 @@ def do_enter_waiting_area(
     clinic (settings.WAITROOM_ENTRIES_*); callers made by the system (tests,
     seeding) give none. Outside the opening hours and while the waiting area
     is paused nobody comes in, except (closed only) with a personal
-    `invitation` (waiting/hours.py, entry_refusal)."""
+    `invitation` (waiting/hours.py, entry_refusal); `appointment_at` is its
+    appointment, which the dashboard's card shows."""
     refusal = hours.entry_refusal(clinic, invitation=invitation)
     if refusal is not None:
         raise ActionError(refusal.reason, refusal_message(refusal), status=403)
@@ -77,6 +87,7 @@ def do_enter_waiting_area(
             date_of_birth=date_of_birth,
             extra_answer=" ".join(without_controls(extra_answer).split()),
             language=language if language in dict(settings.LANGUAGES) else "",
+            appointment_at=appointment_at,
         )
         if clinic.show_queue_position:
             # A newcomer stands at the end: nobody's place changes, nothing
@@ -306,6 +317,7 @@ def do_purge_old_visits():
     for clinic in Clinic.objects.all():
         cutoff = timezone.now() - timedelta(days=clinic.retention_days)
         with transaction.atomic():
+            purging.send(sender=Clinic, clinic=clinic, cutoff=cutoff)
             old = Caller.objects.filter(clinic=clinic, left_at__lt=cutoff)
             count = old.count()
             if count:

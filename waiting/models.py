@@ -62,6 +62,9 @@ class Caller(models.Model):
     # The language the caller's pages spoke when they came in (the clinic's,
     # or their browser's): what the clinic sends them by template is in it.
     language = models.CharField(max_length=5, blank=True)
+    # The appointment of a caller who came in through a personal invitation
+    # (integrations/invitations.py): the dashboard's card shows it.
+    appointment_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
     # While Offline, the status to return to when the page reconnects.

@@ -23,3 +23,9 @@ status_changed = Signal()
 # transaction: sender=Caller, clinic=<the clinic>, callers=<a queryset of them>.
 # reports/apps.py summarises any that have no summary yet.
 visits_purging = Signal()
+
+# The retention purge runs for a clinic (daily, `manage.py purge_visits`),
+# inside its transaction: sender=Clinic, clinic=<the clinic>, cutoff=<the
+# moment before which finished visits are deleted>. Apps that keep patient
+# data of their own delete what is as old (integrations/apps.py: invitations).
+purging = Signal()

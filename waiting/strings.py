@@ -121,6 +121,7 @@ def dashboard_page():
         "hours": _("{h} h {m} min"),
         "phone": _("Phone"),
         "date_of_birth": _("Date of birth"),
+        "appointment": _("Appointment {time}"),
         "from_clinic": _("Clinic"),
         "delivered": _("Delivered"),
         "seen": _("Seen"),
@@ -154,6 +155,8 @@ def dashboard_page():
 # Audit actions that make up a caller's activity log, in the clinic's words.
 ACTIVITY = {
     "caller.arrived": lambda d: _("Entered the waiting area"),
+    # Recorded by integrations (a personal link): named here by its action only.
+    "invitation.used": lambda d: _("Came in with an appointment invitation"),
     "caller.being_seen": lambda d: _("Being seen"),
     "caller.on_hold": lambda d: _("Put on hold"),
     "caller.waiting": lambda d: _("Returned to waiting"),

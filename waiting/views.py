@@ -116,6 +116,7 @@ def dashboard(request, slug):
             for m in request.user.memberships.exclude(clinic=clinic).select_related("clinic").order_by("clinic__name")
         ],
         "extra_label": clinic.extra_field_label,
+        "time_zone": clinic.time_zone,  # an appointment's time on a card
         "pause": {
             "url": reverse("waiting:pause", args=[slug]),
             "resume": reverse("waiting:resume", args=[slug]),

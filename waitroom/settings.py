@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "messaging",
     "calls",
     "reports",
+    "integrations",
     "realtime",
 ]
 

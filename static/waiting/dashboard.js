@@ -157,6 +157,9 @@ function renderCard(li, card) {
   const transferItem = li.querySelector('[data-action="transfer"]').parentElement;
   transferItem.hidden = !page.other_clinics.length || !["waiting", "on_hold"].includes(card.status);
   li.querySelector(".waited").textContent = format(S.waited, { time: waited(S, waitedMs(card)) });
+  const appointment = li.querySelector(".appointment");
+  appointment.hidden = !card.appointment_at;
+  appointment.textContent = card.appointment_at ? format(S.appointment, { time: appointmentTime(card.appointment_at) }) : "";
   const fields = li.querySelector(".fields");
   fields.replaceChildren();
   for (const [label, value] of [
@@ -180,6 +183,17 @@ function renderCard(li, card) {
     const key = `badge_${card.message_count === 1 ? "one" : "many"}_${from}`;
     badge.setAttribute("aria-label", format(S[key], { n: card.message_count }));
   }
+}
+
+// "10:30" in the clinic's time zone; a day other than today is named too.
+function appointmentTime(iso) {
+  const at = new Date(iso);
+  const lang = document.documentElement.lang;
+  const zone = { timeZone: page.time_zone };
+  const day = (d) => d.toLocaleDateString(lang, zone);
+  const time = at.toLocaleTimeString(lang, { ...zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  if (day(at) === day(new Date(Date.now() + skew))) return time;
+  return `${at.toLocaleDateString(lang, { ...zone, day: "numeric", month: "short" })} ${time}`;
 }
 
 function waitedMs(card) {

@@ -1,0 +1,3 @@
+"""The app's models, each in the module of its feature."""
+
+from .invitations import PatientInvitation  # noqa: F401
