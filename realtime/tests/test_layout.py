@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["audit", "clinics", "accounts", "waiting", "messaging", "calls"]
+APPS = ["audit", "clinics", "accounts", "waiting", "messaging", "calls", "reports", "integrations"]
 
 
 def product_files(top):
