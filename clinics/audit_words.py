@@ -74,6 +74,10 @@ ACTIONS = {
     "clinic.member_role_changed": _("Changed a member's role"),
     "clinic.member_removed": _("Removed a member from the team"),
     "clinic.created": _("Created the clinic"),
+    # The REST API (integrations/): keys named by id, never by their secret.
+    "api.key_created": _("Made an API key"),
+    "api.key_revoked": _("Revoked an API key"),
+    "api.used": _("A practice system used the API"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -100,6 +104,10 @@ DETAILS = {
     "account": _("account"),
     "role": _("role"),
     "new_account": _("new account"),
+    "api_key": _("API key"),
+    "scopes": _("permissions"),
+    "endpoint": _("endpoint"),
+    "status": _("answer"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

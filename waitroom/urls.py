@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("calls.urls")),
     path("", include("reports.urls")),
+    path("", include("integrations.urls")),
+    path("", include("integrations.api_urls")),
 ]

@@ -1,0 +1,3 @@
+"""The app's models, each defined in the module of its feature."""
+
+from .api_keys import ApiKey, IdempotentRequest  # noqa: F401
