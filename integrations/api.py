@@ -69,7 +69,9 @@ def _noting_uses(pattern):
         response = view(request, *args, **kwargs)
         key = getattr(request, "auth", None)
         if key is not None and response.status_code != 429:
-            note_use(key, endpoint=pattern.name, status=response.status_code, caller_id=kwargs.get("caller_id"))
+            # The caller's id only when it was one of the clinic's (the answer says so).
+            caller_id = kwargs.get("caller_id") if response.status_code < 400 else None
+            note_use(key, endpoint=pattern.name, status=response.status_code, caller_id=caller_id)
         return response
 
     return URLPattern(pattern.pattern, noted, pattern.default_args, pattern.name)

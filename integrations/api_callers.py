@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Schema, Status
+from ninja import Field, Path, Schema
+from ninja import Status as Answer
 
 from messaging.actions import do_notify
 from waitroom.errors import ActionError
@@ -191,7 +192,7 @@ def _notify(request, endpoint, data, caller_ids):
         return 200, {"sent": len(sent), "messages": [{"caller_id": s.caller_id, "seq": s.seq} for s in sent]}
 
     status, answer, _replayed = once(key, client_key, endpoint, send)
-    return Status(status, answer)
+    return Answer(status, answer)
 
 
 @api.post(
