@@ -30,11 +30,16 @@ class KeyForm(forms.Form):
         label=gettext_lazy("Name"),
         max_length=NAME_MAX,
         help_text=gettext_lazy("What the key is for, e.g. the practice system's name."),
+        error_messages={"required": gettext_lazy("Give the key a name, e.g. the practice system it is for.")},
     )
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("The key may"),
         choices=Scope.choices,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Choose at least one thing the key may do."),
+            "invalid_choice": gettext_lazy("Choose among the listed permissions."),
+        },
     )
 
     def clean_name(self):
