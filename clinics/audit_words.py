@@ -80,6 +80,10 @@ ACTIONS = {
     "invitation.used": _("Caller came in with an appointment invitation"),
     "invitations.read": _("Opened the appointment invitations"),
     "invitations.purged": _("Deleted old appointment invitations"),
+    # The REST API (integrations/): keys named by id, never by their secret.
+    "api.key_created": _("Made an API key"),
+    "api.key_revoked": _("Revoked an API key"),
+    "api.used": _("A practice system used the API"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -108,6 +112,10 @@ DETAILS = {
     "new_account": _("new account"),
     "single_use": _("single use"),
     "invitations": _("invitations"),
+    "api_key": _("API key"),
+    "scopes": _("permissions"),
+    "endpoint": _("endpoint"),
+    "status": _("answer"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

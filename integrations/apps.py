@@ -2,6 +2,9 @@ from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
+    """What practice systems connect through: API keys and the REST API
+    (api_keys.py, api.py), personal invitations (invitations.py), webhooks."""
+
     name = "integrations"
 
     def ready(self):

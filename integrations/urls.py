@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views
+from . import integrations_page, invitation_views
 
 app_name = "integrations"
 
@@ -14,4 +14,7 @@ urlpatterns = [
         invitation_views.cancel,
         name="cancel_invitation",
     ),
+    path("clinics/<slug:slug>/integrations/", integrations_page.integrations_page, name="integrations"),
+    path("clinics/<slug:slug>/integrations/keys/", integrations_page.create_key, name="create_key"),
+    path("clinics/<slug:slug>/integrations/keys/<int:key_id>/revoke/", integrations_page.revoke_key, name="revoke_key"),
 ]

@@ -185,10 +185,14 @@ def is_whole_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53
 
 
-def do_notify(clinic, *, actor, caller_ids, body=None, client_id="", quick_reply_id=None):
+def do_notify(clinic, *, actor, caller_ids, body=None, client_id="", quick_reply_id=None, api_key_id=None):
     """The clinic sends one message to one or many of its present callers:
     the text typed (`body`), or a quick reply filled in for each caller, in
     their language (`quick_reply_id`; the server fills it, never the page).
+
+    `actor` is the team member who sends it; a practice system sends it with
+    an API key (integrations/api.py): no person (actor None), and the trail
+    names the key (`api_key_id`).
 
     Callers who are not the clinic's or have left are skipped; a retried send
     (same client_id) adds nothing to threads that have it. Returns what was
@@ -234,6 +238,7 @@ def do_notify(clinic, *, actor, caller_ids, body=None, client_id="", quick_reply
             caller=Caller(pk=sent[0].caller_id) if len(sent) == 1 else None,
             recipients=len(sent),
             **({"quick_reply": quick_reply_id} if quick_reply_id is not None else {}),
+            **({"api_key": api_key_id} if api_key_id is not None else {}),
         )
         _announce_sent(clinic, recipients, sent, body=body, bodies=bodies, author=actor, client_id=client_id, now=now)
     return sent

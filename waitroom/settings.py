@@ -153,6 +153,8 @@ INSTALLED_APPS = [
     "reports",
     "integrations",
     "realtime",
+    # The REST API's docs page (/api/docs) takes Swagger UI from ninja's static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -436,6 +438,11 @@ WAITROOM_QUEUE_CHECK_SECONDS = env_int("WAITROOM_QUEUE_CHECK_SECONDS", 30)
 WAITROOM_ENTRIES_PER_ADDRESS = env_int("WAITROOM_ENTRIES_PER_ADDRESS", 20)
 WAITROOM_ENTRIES_PER_CLINIC = env_int("WAITROOM_ENTRIES_PER_CLINIC", 600)
 WAITROOM_ENTRIES_MINUTES = env_int("WAITROOM_ENTRIES_MINUTES", 10)
+
+# The REST API (docs/api.md): requests of one API key a minute, and of these
+# notifications (each one message to one or many callers); 0: no limit.
+WAITROOM_API_REQUESTS_PER_MINUTE = env_int("WAITROOM_API_REQUESTS_PER_MINUTE", 120)
+WAITROOM_API_NOTIFY_PER_MINUTE = env_int("WAITROOM_API_NOTIFY_PER_MINUTE", 30)
 
 # Password-reset mails: at most this many per mailbox, and requests per
 # address, each hour (0: no limit). Past them the page answers as always and

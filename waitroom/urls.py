@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("reports.urls")),
     path("", include("integrations.urls")),
+    path("", include("integrations.api_urls")),
 ]
