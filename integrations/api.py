@@ -129,4 +129,4 @@ def not_found(request, exc):
     return json_error("not_found", _("Not found."), status=404)
 
 
-from . import api_callers  # noqa: E402, F401  (its endpoints register on `api`)
+from . import api_callers, api_invitations  # noqa: E402, F401  (their endpoints register on `api`)
