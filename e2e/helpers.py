@@ -10,7 +10,7 @@ from waiting.models import Caller
 
 # The badge's colours (app.css: --clinic and --caller), as the browser computes them.
 BLUE = "rgb(31, 111, 209)"
-ORANGE = "rgb(224, 115, 13)"
+ORANGE = "rgb(180, 83, 9)"
 
 # Keeps every websocket a page opens in `window.__sockets`, so a test can use the
 # page's own connection the way a tampering caller could (DevTools, a script).
