@@ -42,7 +42,7 @@ def test_being_seen_says_by_whom_and_join_asks_first(lee, alex, sue):
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
     expect(join).to_be_focused()
-    expect(alex.get_by_role("heading", name="Waiting area")).to_be_visible()
+    expect(alex.get_by_role("heading", name="Waiting area", level=1)).to_be_visible()
 
     join.click()
     dialog.get_by_role("button", name="Join", exact=True).click()
