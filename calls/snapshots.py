@@ -8,8 +8,9 @@ from waiting.models import Caller
 from .ice import ice_servers
 from .models import Call, Participant
 
-# A card's seen_by is looked up only for these: a waiting caller is in no call.
-_IN_A_CALL = {"being_seen", "on_hold", "offline"}
+# A card's seen_by is looked up only for these (one query each): a waiting
+# caller is in no call. A caller whose page is offline keeps their seats.
+_IN_A_CALL = {"being_seen", "on_hold"}
 
 
 def open_call_of(caller_id):
@@ -51,7 +52,7 @@ def staff_call_hello(call, seat):
 def seen_by(caller):
     """A card's part (events.add_to_caller_card): the team members in the
     caller's open call and since when — "Being seen by Dr Lee · 4 min"."""
-    if caller.status not in _IN_A_CALL or caller.left_at is not None:
+    if caller.current_status not in _IN_A_CALL or caller.left_at is not None:
         return {"seen_by": []}
     seats = Participant.objects.filter(
         call__caller_id=caller.pk, call__ended_at=None, is_caller=False, left_at=None

@@ -1,8 +1,8 @@
 """Every page and state passes axe-core (the rules auditors use), in English
 and in German: the staff's pages with their dialogs, the call page with the
 Call Manager and the hang-up dialog, and the caller's pages from entry to the
-end. The device check and the caller's call screen are checked with the
-caller's call (e2e/test_device_check.py and the caller's call tests).
+end. The device check and the caller's call screen are checked by the tests
+of the caller's call.
 
 Pages are reached by address and elements by id here, so one walk serves
 both languages; the other tests find things by their English names."""
