@@ -17,7 +17,7 @@ from audit.log import record
 from realtime import events, presence
 from waitroom.errors import ActionError
 from waitroom.validation import is_id
-from waiting.actions import apply_transition, end_visit, lock_caller
+from waiting.actions import apply_transition, do_touch_card, end_visit, lock_caller
 from waiting.models import LeaveReason, Status
 
 from .models import MAX_PARTICIPANTS, Call, Participant
@@ -78,6 +78,7 @@ def do_join_call(caller_id, *, actor):
                 return call, seat
             if call.participants.filter(left_at=None).count() >= MAX_PARTICIPANTS:
                 raise ActionError("call_full", _("A call has at most %(n)s participants.") % {"n": MAX_PARTICIPANTS})
+            do_touch_card(caller)  # the card names who is with the caller
         seat = Participant.objects.create(call=call, user=actor, joined_at=now, away_since=now)
         record("call.joined", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
         _announce(call)
@@ -149,6 +150,7 @@ def do_leave_call(call_id, *, actor, then=None):
             seat.channel_name = ""
             seat.save(update_fields=["left_at", "channel_name"])
             record("call.left", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk)
+            do_touch_card(caller)
             _announce(call)
             return call
         if then is None and caller.left_at is None:
@@ -195,6 +197,7 @@ def do_disconnect(call_id, participant_id, *, actor):
         target.save(update_fields=["left_at", "channel_name"])
         record("call.disconnected", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk,
                participant=target.user_id)
+        do_touch_card(caller)
         _announce(call)
     return call
 

@@ -6,7 +6,11 @@ from realtime.frames import page_clock
 from waiting.models import Caller
 
 from .ice import ice_servers
-from .models import Call
+from .models import Call, Participant
+
+# A card's seen_by is looked up only for these (one query each): a waiting
+# caller is in no call. A caller whose page is offline keeps their seats.
+_IN_A_CALL = {"being_seen", "on_hold"}
 
 
 def open_call_of(caller_id):
@@ -42,4 +46,20 @@ def staff_call_hello(call, seat):
         "call": events.call_state(*call_snapshot(call)),
         "ice_servers": ice_servers(),
         **page_clock(),
+    }
+
+
+def seen_by(caller):
+    """A card's part (events.add_to_caller_card): the team members in the
+    caller's open call and since when — "Being seen by Dr Lee · 4 min"."""
+    if caller.current_status not in _IN_A_CALL or caller.left_at is not None:
+        return {"seen_by": []}
+    seats = Participant.objects.filter(
+        call__caller_id=caller.pk, call__ended_at=None, is_caller=False, left_at=None
+    ).select_related("user")
+    return {
+        "seen_by": [
+            {"id": seat.user_id, "name": events.person_name(seat.user), "since": seat.joined_at.isoformat()}
+            for seat in seats
+        ]
     }

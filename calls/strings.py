@@ -2,9 +2,19 @@
 
 from django.utils.translation import gettext as _
 
+from waiting.strings import dashboard_page
+
+# What the call page's waiting list and thread panel share with the dashboard.
+_FROM_DASHBOARD = (
+    "status_waiting", "status_being_seen", "status_on_hold", "status_offline", "seen_by", "minutes", "hours",
+    "waited", "arrived", "wrote", "left", "badge_one_clinic", "badge_one_caller", "badge_many_clinic",
+    "badge_many_caller", "from_clinic", "delivered", "seen", "sent", "thread_empty", "send_failed", "no_callers",
+)
+
 
 def call_page():
-    return {
+    dashboard = dashboard_page()
+    return {k: dashboard[k] for k in _FROM_DASHBOARD} | {
         "duration": _("Call duration"),
         "hold": _("Hold"),
         "resume": _("Resume"),
@@ -27,4 +37,12 @@ def call_page():
         "others_stay": _("The others stay in the call."),
         "failed": _("That did not work: {reason}"),
         "ended": _("The call has ended."),
+        "share_screen": _("Share screen"),
+        "stop_sharing": _("Stop sharing"),
+        "sharing": _("You are sharing your screen."),
+        "share_failed": _("Your screen could not be shared: {reason}"),
+        "joined": _("{name} joined the call."),
+        "left_call": _("{name} left the call."),
+        "held": _("{name} is on hold."),
+        "resumed": _("{name} is back in the call."),
     }

@@ -11,6 +11,7 @@ from realtime.limits import page_limits
 from waitroom.headers import may_call
 from waitroom.http import json_body, json_view
 from waiting.access import caller_of_clinic
+from waiting.routing import dashboard_socket_path
 
 from . import actions, strings
 from .models import Call
@@ -50,9 +51,16 @@ def call_page(request, slug, call_id):
         "dashboard": reverse("waiting:dashboard", args=[slug]),
         "limits": page_limits(),
         "strings": strings.call_page(),
+        # The waiting area beside the call: the dashboard's own socket (its
+        # snapshot, its live cards, its catching up), shown without sound.
+        "waiting": dashboard_socket_path(slug),
+        "me": request.user.pk,
+        "caller_id": call.caller_id,
+        "thread": reverse("messaging:thread", args=[slug, call.caller_id]),
+        "notify": reverse("messaging:notify", args=[slug]),
     }
     context = {"clinic": membership.clinic, "membership": membership, "call": call, "page": page}
-    return may_call(render(request, "calls/call.html", context))
+    return may_call(render(request, "calls/call.html", context), share_screen=True)
 
 
 # The Call Manager's and the hang-up dialog's buttons.

@@ -10,7 +10,7 @@ from waiting.models import Caller
 
 # The badge's colours (app.css: --clinic and --caller), as the browser computes them.
 BLUE = "rgb(31, 111, 209)"
-ORANGE = "rgb(224, 115, 13)"
+ORANGE = "rgb(180, 83, 9)"
 
 # Keeps every websocket a page opens in `window.__sockets`, so a test can use the
 # page's own connection the way a tampering caller could (DevTools, a script).
@@ -29,7 +29,7 @@ def sign_in(page, user, clinic):
     page.get_by_label("Email").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Waiting area")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting area", level=1)).to_be_visible()
     assert page.url.endswith(f"/clinics/{clinic.slug}/")
     return page
 
@@ -226,9 +226,15 @@ def expect_remote_video_paused(page):
 
 
 def join_call(staff, name):
-    """The card's Join button: the team member's page becomes the call screen."""
+    """The card's Join button: the team member's page becomes the call screen.
+    On a colleague's call Join asks first (naming them): the answer is yes."""
     staff.get_by_role("button", name=f"Join the call with {name}").click()
-    expect(staff.get_by_role("heading", name=f"Call with {name}")).to_be_visible()
+    heading = staff.get_by_role("heading", name=f"Call with {name}", exact=True)
+    question = staff.get_by_role("dialog", name=f"Join the call with {name}?")
+    expect(heading.or_(question)).to_be_visible()
+    if question.is_visible():
+        question.get_by_role("button", name="Join", exact=True).click()
+    expect(heading).to_be_visible()
     return staff
 
 
@@ -276,5 +282,5 @@ def hang_up_choices(dialog):
 
 
 def back_on_dashboard(staff, clinic):
-    expect(staff.get_by_role("heading", name="Waiting area")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Waiting area", level=1)).to_be_visible()
     assert staff.url.endswith(f"/clinics/{clinic.slug}/")

@@ -37,7 +37,7 @@ def test_stay_signed_in_keeps_the_sign_in_and_leaving_the_page_alone_ends_it(lee
 
     # Still signed in past the first deadline: the warning comes again, on the dashboard.
     expect(dialog).to_be_visible(timeout=IDLE)
-    expect(lee.get_by_role("heading", name="Waiting area")).to_be_attached()
+    expect(lee.get_by_role("heading", name="Waiting area", level=1)).to_be_attached()
     assert "/login/" not in lee.url
 
     # Left alone: the sign-in, which brings the person back to the dashboard.

@@ -107,13 +107,13 @@ def test_an_admin_invites_a_colleague_who_joins_through_the_mail(
 
 def test_a_removed_members_open_dashboard_closes(new_page, clinic, clinic_admin, lee, team_member):
     alex = signed_in(new_page, clinic_admin, "en")
-    expect(lee.get_by_role("heading", name="Waiting area")).to_be_visible()
+    expect(lee.get_by_role("heading", name="Waiting area", level=1)).to_be_visible()
 
     alex.on("dialog", lambda dialog: dialog.accept())
     alex.get_by_role("button", name="Remove – Dr Lee").click()
     expect(alex.get_by_role("status")).to_contain_text("Dr Lee is no longer on the team of Sunrise Clinic.")
 
-    expect(lee.get_by_role("heading", name="Waiting area")).to_be_hidden(timeout=5_000)
+    expect(lee.get_by_role("heading", name="Waiting area", level=1)).to_be_hidden(timeout=5_000)
     assert not Membership.objects.filter(user=team_member).exists()
 
 

@@ -58,9 +58,19 @@ def _iso(value):
 # Payloads ----------------------------------------------------------------------
 
 
+# Parts other apps add to every card (calls: who is with the caller). A part
+# is a function of the caller that returns a dict; registered from an app's
+# ready(), so this module still imports no app.
+_card_parts = []
+
+
+def add_to_caller_card(part):
+    _card_parts.append(part)
+
+
 def caller_card(caller):
     """What a dashboard shows of a caller (only ever sent to the clinic's staff)."""
-    return {
+    card = {
         "id": caller.pk,
         "present": caller.left_at is None,
         "version": caller.version,
@@ -77,6 +87,9 @@ def caller_card(caller):
         "last_message_from": caller.last_message_from,
         "last_message_at": _iso(caller.last_message_at),
     }
+    for part in _card_parts:
+        card |= part(caller)
+    return card
 
 
 def message_for_caller(message):

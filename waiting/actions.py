@@ -34,6 +34,15 @@ def _announce(caller):
     transaction.on_commit(lambda: events.publish_visit_changed(caller))
 
 
+def do_touch_card(caller):
+    """Something shown on the caller's card changed outside the visit itself
+    (a second team member joined their call): a new version, so every
+    dashboard takes the new card. The caller's row is locked by the caller."""
+    caller.version += 1
+    caller.save(update_fields=["version"])
+    transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+
+
 def _queue_moved(caller, was_in_queue, clinic=None):
     """Announce that the caller left or entered their clinic's queue, when
     that clinic shows callers their place (nothing is sent otherwise)."""

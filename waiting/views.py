@@ -103,6 +103,7 @@ def dashboard(request, slug):
     clinic = membership.clinic
     page = {
         "socket": dashboard_socket_path(slug),
+        "me": request.user.pk,
         "notify": reverse("messaging:notify", args=[slug]),
         "quick_replies": reverse("messaging:quick_reply_list", args=[slug]),
         "quick_reply_preview": reverse("messaging:quick_reply_preview", args=[slug, 0]),

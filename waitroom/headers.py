@@ -9,7 +9,10 @@ this, by WhiteNoise, and keep their own).
 - `Permissions-Policy`: no page may use the camera, the microphone or the
   other powerful features, except the two pages that call — the caller's
   waiting page and the staff call page — which may use the camera and the
-  microphone of this origin (`may_call(response)`), and nothing else.
+  microphone of this origin (`may_call(response)`), and nothing else; the
+  staff call page may also share the team member's screen
+  (`may_call(response, share_screen=True)`: display-capture), the caller's
+  page may not.
   Passkeys likewise: only the account page (adding one) and the passkey step
   of signing in may ask the browser for them (`may_use_passkeys(response)`).
 """
@@ -32,12 +35,14 @@ def policy(allowed):
 
 NO_CALLS = policy(())
 CALLS = policy(CALLING)
+CALLS_SHARING_SCREEN = policy((*CALLING, "display-capture"))
 USES_PASSKEYS = policy(PASSKEYS)
 
 
-def may_call(response):
-    """This page makes video calls: it may use the camera and microphone."""
-    response.permissions_policy = CALLS
+def may_call(response, share_screen=False):
+    """This page makes video calls: it may use the camera and microphone
+    (and, for the team's call page, share the screen)."""
+    response.permissions_policy = CALLS_SHARING_SCREEN if share_screen else CALLS
     return response
 
 

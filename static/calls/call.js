@@ -1,11 +1,14 @@
 // A team member's call screen: the videos, the Call Manager drawer (duration,
 // current participants, Hold / Resume / Disconnect) and Hang up.
-import { ActionFailed, postJson } from "../waitroom/http.js";
-import { $, bindCloseButtons, format, pageData, signInAgain } from "../waitroom/page.js";
-import { LiveSocket } from "../waitroom/socket.js";
-import { clock } from "../waitroom/time.js";
+import { showDialog } from "../waitroom/dialogs.js";
+import { ActionFailed, getJson, postJson } from "../waitroom/http.js";
+import { $, bindCloseButtons, format, pageData, sendOnEnter, signInAgain } from "../waitroom/page.js";
+import { LiveSocket, clientId } from "../waitroom/socket.js";
+import { StaffThread } from "../waitroom/thread.js";
+import { clock, dateAndTime } from "../waitroom/time.js";
 import { Mesh, localMedia } from "./mesh.js";
 import { VideoTiles, bindMediaButtons, participantName } from "./tiles.js";
+import { WaitingList } from "./waiting_list.js";
 
 const page = pageData();
 const S = page.strings;
@@ -52,6 +55,7 @@ async function onFrame(frame) {
         },
       });
       mesh.setLocalStream(await media);
+      if (screen) mesh.shareVideo(screen);
     }
     applyCall(frame.call);
   } else if (frame.type === "call") {
@@ -62,6 +66,7 @@ async function onFrame(frame) {
 }
 
 function applyCall(next) {
+  announceChanges(call, next);
   call = next;
   if (!call.open || !call.participants.some((p) => p.id === me)) return leave();
   $("hangup").disabled = false; // the hang-up dialog needs the call's participants
@@ -182,7 +187,7 @@ function renderHangupChoices() {
 $("hangup").addEventListener("click", () => {
   renderHangupChoices();
   $("hangup-error").hidden = true;
-  $("hangup-dialog").showModal();
+  showDialog($("hangup-dialog"));
 });
 
 for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
@@ -202,3 +207,102 @@ for (const b of document.querySelectorAll("#hangup-dialog [data-choice]")) {
 bindCloseButtons();
 
 bindMediaButtons(media, $("mute"), $("camera"), S);
+
+// Participant changes, told to screen readers (the tiles only show them) -----
+
+function announceChanges(before, after) {
+  if (!before || !after.open) return;
+  const was = new Map(before.participants.map((p) => [p.id, p]));
+  const now = new Set(after.participants.map((p) => p.id));
+  const said = [];
+  for (const p of after.participants) if (!was.has(p.id) && p.id !== me) said.push(format(S.joined, { name: p.name }));
+  for (const p of before.participants) if (!now.has(p.id)) said.push(format(S.left_call, { name: p.name }));
+  const caller = after.participants.find((p) => p.is_caller);
+  if (caller && before.on_hold !== after.on_hold) said.push(format(after.on_hold ? S.held : S.resumed, { name: caller.name }));
+  if (said.length) $("call-events").textContent = said.join(" ");
+}
+
+// The caller's thread, beside the video: new messages are appended --------
+
+const staffThread = new StaffThread($("thread"), S);
+let threadCount = null;
+
+async function loadThread() {
+  try {
+    staffThread.show(await getJson(page.thread, { background: true }), dateAndTime);
+  } catch {
+    // the next change of the caller's card loads it again
+  }
+}
+
+$("reply-body").maxLength = page.limits.body_max;
+$("reply-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = $("reply-body").value.trim();
+  if (!body) return;
+  $("reply-error").hidden = true;
+  try {
+    await postJson(page.notify, { caller_ids: [page.caller_id], body, client_id: clientId() }, { retries: 2 });
+    $("reply-body").value = "";
+    loadThread();
+  } catch (error) {
+    $("reply-error").textContent = format(S.send_failed, { reason: error.message });
+    $("reply-error").hidden = false;
+  }
+});
+sendOnEnter($("reply-body"), $("reply-form"));
+
+// The waiting area beside the call (static/calls/waiting_list.js): the
+// caller's own card says when their thread grew.
+new WaitingList({
+  url: page.waiting,
+  strings: S,
+  onCard: (card) => {
+    if (card.id !== page.caller_id || card.message_count === threadCount) return;
+    threadCount = card.message_count;
+    loadThread();
+  },
+});
+loadThread();
+
+// Screen sharing ---------------------------------------------------------
+
+let screen = null;
+
+async function startSharing() {
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    screen = stream.getVideoTracks()[0];
+  } catch (error) {
+    if (error.name !== "NotAllowedError") {
+      $("media-error").textContent = format(S.share_failed, { reason: error.message || error.name });
+      $("media-error").hidden = false;
+    }
+    return;
+  }
+  // The browser's own "Stop sharing" ends the track: the camera comes back.
+  screen.addEventListener("ended", stopSharing);
+  mesh?.shareVideo(screen);
+  $("local-video").srcObject = new MediaStream([screen]);
+  $("share").setAttribute("aria-pressed", "true");
+  $("share").textContent = S.stop_sharing;
+  $("sharing").hidden = false;
+}
+
+async function stopSharing() {
+  if (!screen) return;
+  screen.removeEventListener("ended", stopSharing);
+  screen.stop();
+  screen = null;
+  mesh?.shareVideo(null);
+  $("local-video").srcObject = await media;
+  $("share").setAttribute("aria-pressed", "false");
+  $("share").textContent = S.share_screen;
+  $("sharing").hidden = true;
+}
+
+$("share").addEventListener("click", () => (screen ? stopSharing() : startSharing()));
+media.then((stream) => {
+  // Sharing replaces the camera's video: without a camera there is nothing to replace.
+  $("share").hidden = !navigator.mediaDevices?.getDisplayMedia || !stream?.getVideoTracks().length;
+});

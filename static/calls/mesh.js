@@ -29,6 +29,13 @@ export class Mesh {
     for (const peer of this.peers.values()) peer.addLocalTracks();
   }
 
+  // Screen sharing: every peer gets this video track instead of the camera's
+  // (replaceTrack: no new negotiation); null gives them the camera again.
+  shareVideo(track) {
+    this.screen = track;
+    for (const peer of this.peers.values()) peer.applyPause();
+  }
+
   // The call's participants changed: connect to those online, drop the rest.
   update(participants) {
     const online = new Set(participants.filter((p) => p.online && p.id !== this.me).map((p) => p.id));
@@ -150,7 +157,7 @@ class Peer {
   applyPause() {
     const paused = this.mesh.allPaused || this.mesh.paused.has(this.id);
     for (const { sender, track } of this.senders) {
-      const wanted = paused ? null : track;
+      const wanted = paused ? null : (track.kind === "video" && this.mesh.screen) || track;
       if (sender.track !== wanted) sender.replaceTrack(wanted).catch(() => {});
     }
   }

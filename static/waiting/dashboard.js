@@ -4,7 +4,9 @@ import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js
 import { getJson, postJson } from "../waitroom/http.js";
 import { $, bindCloseButtons, format, pageData, sendOnEnter, signInAgain } from "../waitroom/page.js";
 import { LiveSocket, clientId } from "../waitroom/socket.js";
-import { messageItem } from "../waitroom/thread.js";
+import { bindMenuKeys, showDialog } from "../waitroom/dialogs.js";
+import { renderStatus, statusLine } from "../waitroom/status.js";
+import { StaffThread } from "../waitroom/thread.js";
 import { dateAndTime, timeOfDay, waited } from "../waitroom/time.js";
 
 const page = pageData();
@@ -57,7 +59,7 @@ function onFrame(frame) {
     refresh();
   } else if (frame.type === "receipts") {
     const receipt = frame.receipts.find((r) => r.caller_id === thread.callerId);
-    if (receipt) showReceipts(receipt.delivered_seq, receipt.seen_seq);
+    if (receipt) staffThread.receipts(receipt.delivered_seq, receipt.seen_seq);
   }
 }
 
@@ -117,9 +119,11 @@ function placeInArrivalOrder(li, card) {
 function newCardElement(id) {
   const li = $("card-template").content.firstElementChild.cloneNode(true);
   li.dataset.id = id;
+  li.querySelector(".status-line").replaceWith(statusLine());
   const dots = li.querySelector(".dots");
   const menu = li.querySelector(".menu");
   dots.addEventListener("click", () => toggleMenu(dots, menu));
+  bindMenuKeys(dots, menu, closeMenus);
   li.querySelector('[data-action="notify"]').textContent = S.notify;
   li.querySelector('.menu [data-action="thread"]').textContent = S.messages;
   li.querySelector('[data-action="remove"]').textContent = S.remove;
@@ -132,6 +136,9 @@ function newCardElement(id) {
   li.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]")?.dataset.action;
     if (!action) return;
+    // From the menu, focus goes back to its button: the item is hidden now,
+    // and the dialog it opens gives focus back to what had it.
+    if (event.target.closest(".menu")) dots.focus();
     closeMenus();
     const card = cards.get(id);
     if (action === "notify") openNotify([card]);
@@ -148,7 +155,7 @@ function renderCard(li, card) {
   li.className = `card status-${card.status}`;
   li.classList.toggle("long-wait", card.status === "waiting" && waitedMs(card) > LONG_WAIT_MS);
   li.querySelector(".name").textContent = card.name;
-  li.querySelector(".status").textContent = S[`status_${card.status}`];
+  renderStatus(li.querySelector(".status-line"), S, card, Date.now() + skew);
   li.querySelector(".dots").setAttribute("aria-label", format(S.actions_for, { name: card.name }));
   const joinButton = li.querySelector(".join");
   joinButton.hidden = card.status === "offline";
@@ -156,7 +163,9 @@ function renderCard(li, card) {
   joinButton.setAttribute("aria-label", format(S.join_named, { name: card.name }));
   const transferItem = li.querySelector('[data-action="transfer"]').parentElement;
   transferItem.hidden = !page.other_clinics.length || !["waiting", "on_hold"].includes(card.status);
-  li.querySelector(".waited").textContent = format(S.waited, { time: waited(S, waitedMs(card)) });
+  // Being seen: the status line says by whom and how long; the wait is over.
+  li.querySelector(".waited").textContent =
+    card.status === "being_seen" ? "" : format(S.waited, { time: waited(S, waitedMs(card)) });
   const appointment = li.querySelector(".appointment");
   appointment.hidden = !card.appointment_at;
   appointment.textContent = card.appointment_at ? format(S.appointment, { time: appointmentTime(card.appointment_at) }) : "";
@@ -310,7 +319,7 @@ function openNotify(recipients) {
   $("notify-error").hidden = true;
   $("notify-quick").value = "";
   useOwnText();
-  $("notify-dialog").showModal();
+  showDialog($("notify-dialog"));
   $("notify-body").focus();
   loadQuickReplies();
 }
@@ -393,7 +402,27 @@ function showActionError(error) {
   setTimeout(() => ($("action-error").hidden = true), 8000);
 }
 
-async function join(card) {
+// Join on a colleague's call says who is in it and asks first.
+const joining = { card: null };
+
+function join(card) {
+  const others = (card.seen_by || []).filter((s) => s.id !== page.me);
+  if (!others.length) return joinNow(card);
+  joining.card = card;
+  $("join-title").textContent = format(S.join_title, { name: card.name });
+  $("join-text").textContent = format(S.join_colleague, {
+    names: others.map((s) => s.name).join(", "),
+    name: card.name,
+  });
+  showDialog($("join-dialog"));
+}
+
+$("join-confirm").addEventListener("click", () => {
+  $("join-dialog").close();
+  joinNow(joining.card);
+});
+
+async function joinNow(card) {
   try {
     const answer = await postJson(page.join.replace("/0/", `/${card.id}/`));
     location.href = answer.url;
@@ -405,7 +434,7 @@ async function join(card) {
 async function openActivity(card) {
   $("activity-title").textContent = format(S.activity_title, { name: card.name });
   $("activity").replaceChildren();
-  $("activity-dialog").showModal();
+  showDialog($("activity-dialog"));
   let data;
   try {
     data = await getJson(page.activity.replace("/0/", `/${card.id}/`));
@@ -439,7 +468,7 @@ function openTransfer(card) {
     }),
   );
   $("transfer-error").hidden = true;
-  $("transfer-dialog").showModal();
+  showDialog($("transfer-dialog"));
 }
 
 $("transfer-form").addEventListener("submit", async (event) => {
@@ -473,7 +502,7 @@ $("pause").addEventListener("click", () => {
   $("pause-message-en").value = page.pause.message.en;
   $("pause-message-de").value = page.pause.message.de;
   $("pause-error").hidden = true;
-  $("pause-dialog").showModal();
+  showDialog($("pause-dialog"));
 });
 
 $("pause-form").addEventListener("submit", async (event) => {
@@ -494,14 +523,15 @@ $("resume").addEventListener("click", () => postJson(page.pause.resume).catch(sh
 // The thread --------------------------------------------------------------
 
 const thread = { callerId: null };
+const staffThread = new StaffThread($("thread"), S);
 
 function openThread(card) {
   thread.callerId = card.id;
   $("thread-title").textContent = `${S.messages} – ${card.name}`;
-  $("thread").replaceChildren();
+  staffThread.clear();
   $("reply-error").hidden = true;
   $("reply-quick").value = "";
-  $("thread-dialog").showModal();
+  showDialog($("thread-dialog"));
   loadThread();
   $("reply-body").focus();
   loadQuickReplies();
@@ -530,40 +560,7 @@ async function loadThread({ background = false } = {}) {
     return; // the next change of the thread loads it again
   }
   if (thread.callerId !== id) return;
-  const items = data.messages.map((m) => {
-    const li = messageItem({
-      sender: m.sender,
-      who: m.sender === "clinic" ? m.author || S.from_clinic : data.name,
-      when: dateAndTime(m.created_at),
-      at: m.created_at,
-      body: m.body,
-    });
-    li.dataset.seq = m.seq;
-    if (m.sender === "clinic") {
-      const receipt = document.createElement("span");
-      receipt.className = "receipt";
-      receipt.textContent = m.seen_at ? S.seen : m.delivered_at ? S.delivered : S.sent;
-      li.querySelector(".meta").append(" · ", receipt);
-    }
-    return li;
-  });
-  if (!items.length) {
-    const li = document.createElement("li");
-    li.className = "muted";
-    li.textContent = S.thread_empty;
-    items.push(li);
-  }
-  $("thread").replaceChildren(...items);
-  $("thread").lastElementChild?.scrollIntoView({ block: "nearest" });
-}
-
-function showReceipts(deliveredSeq, seenSeq) {
-  for (const li of $("thread").querySelectorAll(".from-clinic")) {
-    const seq = Number(li.dataset.seq);
-    const receipt = li.querySelector(".receipt");
-    if (seq <= seenSeq) receipt.textContent = S.seen;
-    else if (seq <= deliveredSeq && receipt.textContent === S.sent) receipt.textContent = S.delivered;
-  }
+  staffThread.show(data, dateAndTime); // new messages appended, nothing redrawn
 }
 
 $("reply-form").addEventListener("submit", async (event) => {

@@ -18,3 +18,66 @@ export function messageItem({ sender, who, when, at = null, body }) {
   li.append(meta, text);
   return li;
 }
+
+// A thread shown to staff, kept up to date by appending: a message already
+// shown is never drawn again (only its receipt changes), so a screen reader
+// reading the log (role=log around the list) announces each new message once.
+export class StaffThread {
+  constructor(list, strings) {
+    this.list = list;
+    this.S = strings;
+    this.items = new Map(); // seq -> <li>
+  }
+
+  clear() {
+    this.items.clear();
+    this.list.replaceChildren();
+  }
+
+  // `data` is the thread endpoint's answer: { name, messages: [...] } in order.
+  show(data, dateAndTime) {
+    for (const m of data.messages) {
+      let li = this.items.get(m.seq);
+      if (!li) {
+        li = messageItem({
+          sender: m.sender,
+          who: m.sender === "clinic" ? m.author || this.S.from_clinic : data.name,
+          when: dateAndTime(m.created_at),
+          at: m.created_at,
+          body: m.body,
+        });
+        li.dataset.seq = m.seq;
+        if (m.sender === "clinic") {
+          const receipt = document.createElement("span");
+          receipt.className = "receipt";
+          li.querySelector(".meta").append(" · ", receipt);
+        }
+        this.list.querySelector(".empty")?.remove();
+        this.list.append(li);
+        this.items.set(m.seq, li);
+        li.scrollIntoView({ block: "nearest" });
+      }
+      const receipt = li.querySelector(".receipt");
+      if (receipt) {
+        const text = m.seen_at ? this.S.seen : m.delivered_at ? this.S.delivered : this.S.sent;
+        if (receipt.textContent !== text) receipt.textContent = text;
+      }
+    }
+    if (!this.items.size && !this.list.querySelector(".empty")) {
+      const li = document.createElement("li");
+      li.className = "muted empty";
+      li.textContent = this.S.thread_empty;
+      this.list.append(li);
+    }
+  }
+
+  // A receipts frame: the caller's page got / showed messages up to these numbers.
+  receipts(deliveredSeq, seenSeq) {
+    for (const [seq, li] of this.items) {
+      const receipt = li.querySelector(".receipt");
+      if (!receipt) continue;
+      if (seq <= seenSeq) receipt.textContent = this.S.seen;
+      else if (seq <= deliveredSeq && receipt.textContent === this.S.sent) receipt.textContent = this.S.delivered;
+    }
+  }
+}

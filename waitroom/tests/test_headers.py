@@ -38,6 +38,7 @@ def test_the_callers_waiting_page_may_call(client, clinic):
     assert response.status_code == 200
     assert set(CALLS) <= set(policy(response))
     assert "geolocation=()" in policy(response)  # and nothing else
+    assert "display-capture=()" in policy(response)  # only the team shares a screen
     assert_private(response)
 
 
@@ -48,6 +49,8 @@ def test_the_staff_call_page_may_call(signed_in, clinic, team_member):
 
     assert response.status_code == 200
     assert set(CALLS) <= set(policy(response))
+    assert "display-capture=(self)" in policy(response)  # the team member may share their screen
+    assert "geolocation=()" in policy(response)
     assert_private(response)
 
 
