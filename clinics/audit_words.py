@@ -74,6 +74,12 @@ ACTIONS = {
     "clinic.member_role_changed": _("Changed a member's role"),
     "clinic.member_removed": _("Removed a member from the team"),
     "clinic.created": _("Created the clinic"),
+    # Webhooks (integrations/webhooks.py): endpoints by id and address.
+    "webhook.added": _("Added a webhook"),
+    "webhook.changed": _("Changed a webhook"),
+    "webhook.secret_rotated": _("Made a new webhook secret"),
+    "webhook.removed": _("Removed a webhook"),
+    "webhook.sent_again": _("Sent a webhook event again"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -100,6 +106,12 @@ DETAILS = {
     "account": _("account"),
     "role": _("role"),
     "new_account": _("new account"),
+    "endpoint": _("webhook"),
+    "url": _("URL"),
+    "events": _("events"),
+    "details_included": _("message bodies and entry fields"),
+    "delivery": _("delivery"),
+    "event": _("event"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

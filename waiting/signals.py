@@ -23,3 +23,8 @@ status_changed = Signal()
 # transaction: sender=Caller, clinic=<the clinic>, callers=<a queryset of them>.
 # reports/apps.py summarises any that have no summary yet.
 visits_purging = Signal()
+
+# The daily purge ran (manage.py purge_visits), after the visits: other apps
+# delete their own old rows on it. sender=Caller. integrations/apps.py purges
+# old webhook deliveries.
+purge_ran = Signal()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("calls.urls")),
     path("", include("reports.urls")),
+    path("", include("integrations.urls")),
 ]
