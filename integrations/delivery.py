@@ -247,10 +247,15 @@ def claim(now, limit=BATCH):
     return lease, list(claimed)
 
 
-def retry_delay(attempts, rand=random.random):
+def jitter():
+    """0 to 1: how much of JITTER a wait gets (tests fix it)."""
+    return random.random()
+
+
+def retry_delay(attempts):
     """How long to wait after the `attempts`-th failed try."""
     base = RETRY_SCHEDULE[min(attempts, len(RETRY_SCHEDULE)) - 1]
-    return timedelta(seconds=base * (1 + JITTER * rand()))
+    return timedelta(seconds=base * (1 + JITTER * jitter()))
 
 
 def _record(delivery, lease, **fields):
