@@ -43,6 +43,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["content-length"]))
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                headers[":path"] = self.path
                 valid = verify(receiver.secret, headers, body) if receiver.secret else None
                 with receiver.lock:
                     receiver.received.append((headers, body, valid))
