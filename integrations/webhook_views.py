@@ -27,9 +27,9 @@ LOG_PAGE = 25
 
 
 class EndpointForm(forms.Form):
-    url = forms.CharField(label=gettext_lazy("URL"), max_length=URL_MAX + 100, strip=False,
+    url = forms.CharField(label=gettext_lazy("URL"), max_length=2000, strip=False,
                           help_text=gettext_lazy("The practice system's address for events, starting with https://."))
-    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=DESCRIPTION_MAX + 100)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=1000)
     events = forms.MultipleChoiceField(
         label=gettext_lazy("Events"), widget=forms.CheckboxSelectMultiple, choices=lambda: list(EVENTS.items()),
         error_messages={"required": gettext_lazy("Choose at least one event.")},
