@@ -3,8 +3,10 @@ the endpoints, one endpoint with its settings and delivery log, a new
 secret, removal, and "send again". The rules are in integrations/webhooks.py.
 
 A team member is refused (403); another clinic's staff find nothing (404),
-also for an endpoint or delivery id of another clinic. A secret is shown in
-the answer to the POST that made it, and never again."""
+also for an endpoint or delivery id of another clinic. A new secret is shown
+once: the POST that made it leaves it in the session for the page it
+redirects to, which takes it out (a reload shows it no more, and does not
+register the endpoint twice)."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from . import webhooks
 from .webhooks import DESCRIPTION_MAX, EVENTS, URL_MAX, WebhookDelivery, WebhookEndpoint
 
 LOG_PAGE = 25
+SECRET_KEY = "webhook_secret_once"
 
 
 class EndpointForm(forms.Form):
@@ -85,7 +88,7 @@ def webhooks_page(request, slug):
         except ActionError as error:
             form.refuse(error)
         else:
-            return _endpoint_page(request, membership, endpoint, secret=endpoint.secret, status=201)
+            return _show_secret_once(request, slug, endpoint)
     context = {
         "clinic": clinic, "membership": membership, "form": form,
         "endpoints": WebhookEndpoint.objects.filter(clinic=clinic), "events": EVENTS,
@@ -93,7 +96,7 @@ def webhooks_page(request, slug):
     return render(request, "integrations/webhooks.html", context, status=400 if form.errors else 200)
 
 
-def _endpoint_page(request, membership, endpoint, *, form=None, secret=None, status=200, notice=""):
+def _endpoint_page(request, membership, endpoint, *, form=None, secret=None, status=200):
     if form is None:
         form = ChangeEndpointForm(initial={
             "url": endpoint.url, "description": endpoint.description, "events": endpoint.events,
@@ -103,7 +106,7 @@ def _endpoint_page(request, membership, endpoint, *, form=None, secret=None, sta
     log = Paginator(deliveries, LOG_PAGE).get_page(request.GET.get("page"))
     context = {
         "clinic": membership.clinic, "membership": membership, "endpoint": endpoint, "form": form,
-        "secret": secret, "log": log, "notice": notice,
+        "secret": secret, "log": log,
     }
     return render(request, "integrations/webhook.html", context, status=status)
 
@@ -115,7 +118,9 @@ def endpoint_page(request, slug, endpoint_id):
     membership = _admin(request, slug)
     endpoint = _endpoint(membership, endpoint_id)
     if request.method == "GET":
-        return _endpoint_page(request, membership, endpoint)
+        shown = request.session.pop(SECRET_KEY, None)
+        secret = shown["secret"] if isinstance(shown, dict) and shown.get("endpoint") == endpoint.pk else None
+        return _endpoint_page(request, membership, endpoint, secret=secret)
     form = ChangeEndpointForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -139,7 +144,12 @@ def endpoint_page(request, slug, endpoint_id):
 def rotate_secret(request, slug, endpoint_id):
     membership = _admin(request, slug)
     endpoint = webhooks.do_rotate_secret(membership.clinic, _endpoint(membership, endpoint_id).pk, actor=request.user)
-    return _endpoint_page(request, membership, endpoint, secret=endpoint.secret)
+    return _show_secret_once(request, slug, endpoint)
+
+
+def _show_secret_once(request, slug, endpoint):
+    request.session[SECRET_KEY] = {"endpoint": endpoint.pk, "secret": endpoint.secret}
+    return redirect("integrations:webhook", slug, endpoint.pk)
 
 
 @login_required

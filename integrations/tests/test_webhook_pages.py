@@ -30,9 +30,9 @@ def test_an_admin_registers_an_endpoint_and_sees_its_secret_once(client, clinic,
     assert '<a href="/clinics/sunrise/integrations/webhooks/" aria-current="page">Integrations</a>' in page
 
     response = add(client, description="Practice system")
-    assert response.status_code == 201
     endpoint = WebhookEndpoint.objects.get()
-    assert endpoint.secret.startswith("whsec_") and endpoint.secret in response.content.decode()
+    assert response.status_code == 302 and response["location"] == f"{URL}{endpoint.pk}/"
+    assert endpoint.secret.startswith("whsec_") and endpoint.secret in client.get(response["location"]).content.decode()
     assert (endpoint.url, endpoint.events, endpoint.include_details) == (
         "https://practice.example/hooks", ["caller.entered", "visit.ended"], False,
     )
@@ -60,9 +60,10 @@ def test_an_admin_changes_rotates_and_removes_an_endpoint(client, clinic, clinic
     changes = AuditEvent.objects.get(action="webhook.changed").details["changes"]
     assert set(changes) == {"url", "events", "include_details"}
 
-    rotated = client.post(f"{URL}{endpoint.pk}/secret/")
+    rotated = client.post(f"{URL}{endpoint.pk}/secret/", follow=True)
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.secret in rotated.content.decode()
+    assert endpoint.secret not in client.get(f"{URL}{endpoint.pk}/").content.decode()
     assert endpoint.previous_secret == old
     assert AuditEvent.objects.filter(action="webhook.secret_rotated").count() == 1
 
@@ -138,7 +139,7 @@ def test_bad_urls_are_refused_and_nothing_is_stored(client, clinic, clinic_admin
 def test_http_is_allowed_where_the_settings_allow_it(client, clinic, clinic_admin, settings):
     settings.WAITROOM_WEBHOOKS_ALLOW_HTTP = True
     client.force_login(clinic_admin)
-    assert add(client, url="http://practice.example/hooks").status_code == 201
+    assert add(client, url="http://practice.example/hooks").status_code == 302
 
 
 def test_lone_surrogates_and_no_events_are_refused(client, clinic, clinic_admin):
