@@ -24,6 +24,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import random
 import socket
 import ssl
@@ -33,7 +34,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -49,6 +50,8 @@ LEASE = timedelta(seconds=60)  # longer than any one send takes
 BATCH = 20
 ERROR_MAX = 200
 USER_AGENT = "Waitroom-Webhooks/1"
+
+logger = logging.getLogger(__name__)
 
 
 def clock():
@@ -180,7 +183,7 @@ def post(url, body, headers):
     except ConnectionRefusedError:
         raise DeliveryError("connection refused")
     except (ConnectionError, http.client.HTTPException, OSError) as e:
-        if not timer.is_alive():
+        if getattr(conn, "aborted", False):
             raise DeliveryError("timed out")
         raise DeliveryError(f"connection failed: {type(e).__name__}")
     finally:
@@ -189,6 +192,7 @@ def post(url, body, headers):
 
 
 def _abort(conn):
+    conn.aborted = True
     sock = conn.sock
     if sock is not None:
         try:
@@ -274,6 +278,10 @@ def deliver(delivery, lease, now=None):
         error = "" if 200 <= code < 300 else f"HTTP {code}" + (" (redirects are not followed)" if 300 <= code < 400 else "")
     except DeliveryError as e:
         code, error = None, str(e)[:ERROR_MAX]
+    except Exception:
+        # Whatever it was, one delivery must not stop the worker: it is retried.
+        logger.exception("webhook delivery %s could not be sent", delivery.pk)
+        code, error = None, "could not be sent (see the worker's log)"
     done = clock()
     if not error:
         _record(delivery, lease, status=Delivery.DELIVERED, last_status_code=code, last_error="", last_attempt_at=done,
@@ -303,7 +311,16 @@ def run(stop, poll_seconds=1.0, once=False):
     (a threading.Event) ends it after the delivery being sent; `once` ends
     it when nothing is due any more."""
     while not stop.is_set():
-        tried = deliver_due()
+        if not connection.in_atomic_block:  # (a test's transaction)
+            close_old_connections()  # a database connection that broke meanwhile is replaced
+        try:
+            tried = deliver_due()
+        except Exception:
+            if once:
+                raise
+            # The database away (a restart): wait, then try again.
+            logger.exception("webhook deliveries could not be claimed")
+            tried = 0
         if not tried:
             if once:
                 return

@@ -192,3 +192,22 @@ def test_old_deliveries_are_purged_with_the_visits(clinic, endpoint, clock, monk
     call_command("purge_visits")
     assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["pending"]
     assert WebhookEvent.objects.count() == 1
+
+
+def test_a_delivery_that_cannot_be_sent_does_not_stop_the_worker(clinic, clock, monkeypatch):
+    bad = add_endpoint(clinic, events=["caller.entered"])
+    good = add_endpoint(clinic, url="https://good.example/", events=["caller.entered"])
+    sent = []
+
+    def post(url, body, headers):
+        if url == bad.url:
+            raise KeyError("a bug")
+        sent.append(url)
+        return 200
+
+    monkeypatch.setattr(delivery, "post", post)
+    make_caller(clinic)
+    call_command("deliver_webhooks", "--once")
+    assert sent == [good.url]
+    failed = WebhookDelivery.objects.get(endpoint=bad)
+    assert (failed.status, failed.last_error) == ("pending", "could not be sent (see the worker's log)")

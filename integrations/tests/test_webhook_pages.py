@@ -214,3 +214,12 @@ def test_the_signed_out_and_callers_are_sent_to_sign_in(client, clinic, delivery
         assert getattr(client, method)(url).status_code == 302, url
     assert WebhookDelivery.objects.get(pk=delivery.pk).attempts == 0
     assert timezone.now() - WebhookEndpoint.objects.get().created_at < timedelta(minutes=1)
+
+
+def test_a_clinic_has_at_most_ten_webhooks(client, clinic, clinic_admin):
+    client.force_login(clinic_admin)
+    for n in range(10):
+        add_endpoint(clinic, url=f"https://practice.example/{n}")
+    response = add(client)
+    assert response.status_code == 400 and "A clinic has at most 10 webhooks." in response.content.decode()
+    assert WebhookEndpoint.objects.count() == 10
