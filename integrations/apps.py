@@ -10,9 +10,10 @@ class IntegrationsConfig(AppConfig):
         from messaging.models import Message
         from messaging.signals import caller_message_received
         from waiting.models import Caller
-        from waiting.signals import purge_ran, status_changed, visit_ended, visit_started
+        from waiting.signals import purge_ran, status_changed, visit_ended, visit_started, visits_purging
 
         from . import webhook_events as on
+        from . import webhooks
         from .signals import invitation_used
 
         # Webhook events, written in the transaction of each change (store first).
@@ -24,6 +25,9 @@ class IntegrationsConfig(AppConfig):
         call_ended.connect(on.on_call_ended, sender=Call, dispatch_uid="integrations.webhook_call_ended")
         invitation_used.connect(on.on_invitation_used, dispatch_uid="integrations.webhook_invitation_used")
         purge_ran.connect(purge_old_deliveries, sender=Caller, dispatch_uid="integrations.purge_deliveries")
+        visits_purging.connect(
+            webhooks.forget_details_of_purged_visits, sender=Caller, dispatch_uid="integrations.forget_webhook_details"
+        )
 
 
 def purge_old_deliveries(sender, **kwargs):

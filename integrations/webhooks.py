@@ -294,6 +294,15 @@ def do_send_again(clinic, endpoint_id, delivery_id, *, actor):
     return delivery
 
 
+def forget_details_of_purged_visits(sender, clinic, callers, **kwargs):
+    """Visits past the clinic's retention period are deleted (inside the
+    purge's transaction): their events keep ids and statuses, not the names,
+    entry fields and messages a ticked endpoint was sent."""
+    ids = list(callers.values_list("pk", flat=True))
+    if ids:
+        WebhookEvent.objects.filter(clinic=clinic, data__caller_id__in=ids).exclude(details=None).update(details=None)
+
+
 def do_purge_old_deliveries(now=None):
     """Delivered and failed deliveries older than WAITROOM_WEBHOOKS_KEEP_DAYS
     go, and the events nobody waits for any more (with their details)."""

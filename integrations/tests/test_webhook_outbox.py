@@ -125,3 +125,23 @@ def test_an_invitation_used_is_an_event(clinic, endpoint):
         caller = make_caller(clinic)
         invitation_used.send(sender=object, invitation=Invitation(), caller=caller)
     assert WebhookEvent.objects.get(type="invitation.used").data == {"invitation_id": 42, "caller_id": caller.pk}
+
+
+def test_details_are_forgotten_when_the_visit_is_purged(messaging_clinic):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    clinic = messaging_clinic
+    add_endpoint(clinic, include_details=True)
+    old, recent = make_caller(clinic, name="Old Visit"), make_caller(clinic, name="Recent Visit")
+    do_send_caller_message(old.pk, body="from long ago")
+    for caller in (old, recent):
+        do_leave_waiting_area(caller.pk)
+    Caller.objects.filter(pk=old.pk).update(left_at=timezone.now() - timedelta(days=clinic.retention_days + 1))
+    call_command("purge_visits")
+    kept = {e.type: e.details for e in WebhookEvent.objects.filter(data__caller_id=old.pk)}
+    assert set(kept) == {"caller.entered", "caller.message_received", "visit.ended"}
+    assert set(kept.values()) == {None}  # ids and statuses stay for the log; names and bodies go
+    assert WebhookEvent.objects.get(type="caller.entered", data__caller_id=recent.pk).details["name"] == "Recent Visit"
