@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +22,7 @@ from clinics import access
 from waitroom.errors import ActionError
 
 from . import webhooks
-from .webhooks import DESCRIPTION_MAX, EVENTS, URL_MAX, WebhookDelivery, WebhookEndpoint
+from .webhooks import EVENTS, WebhookDelivery, WebhookEndpoint
 
 LOG_PAGE = 25
 SECRET_KEY = "webhook_secret_once"

@@ -3,7 +3,6 @@ checks each request's signature as the Standard Webhooks specification says
 (its own implementation, not the product's), and answers as told."""
 
 import base64
-import hashlib
 import hmac
 import http.server
 import threading
