@@ -30,7 +30,7 @@ class Receiver:
     time); afterwards it answers `default`. `received` has (headers, body,
     signature valid) of each request it read."""
 
-    def __init__(self, secret=None, port=0, answers=(), default=204, delay=0):
+    def __init__(self, secret=None, port=0, answers=(), default=204, delay=0, tls=None):
         self.secret, self.answers, self.default, self.delay = secret, list(answers), default, delay
         self.received = []
         self.lock = threading.Lock()
@@ -74,6 +74,8 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
+        if tls is not None:  # an ssl.SSLContext: HTTPS
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

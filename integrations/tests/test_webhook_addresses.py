@@ -6,6 +6,8 @@ the address that was checked."""
 
 import ipaddress
 import socket
+import ssl
+import subprocess
 
 import pytest
 
@@ -99,13 +101,22 @@ def test_the_connection_goes_to_the_address_that_was_checked(clinic, local_hooks
     assert WebhookDelivery.objects.get().status == "delivered"
 
 
-def test_https_checks_the_certificate_for_the_host_name(clinic, settings, monkeypatch, clock):
-    """A TLS receiver without a certificate for the name is a failed try."""
+def test_https_checks_the_certificate(clinic, settings, monkeypatch, clock, tmp_path):
+    """A receiver whose certificate no authority signed is a failed try."""
     settings.WAITROOM_WEBHOOKS_ALLOW_PRIVATE = True
-    with Receiver() as receiver:  # plain HTTP on the port: the TLS handshake fails
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=tls.example",
+         "-addext", "subjectAltName=DNS:tls.example", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with Receiver(tls=context) as receiver:
         fake_dns(monkeypatch, {"tls.example": ["127.0.0.1"]})
         add_endpoint(clinic, url=f"https://tls.example:{receiver.port}/hooks", events=["caller.entered"])
         make_caller(clinic)
         deliver_due()
-    assert WebhookDelivery.objects.get().last_error in ("TLS failed", "connection failed: ConnectionResetError")
+        assert receiver.received == []
+    assert WebhookDelivery.objects.get().last_error == "TLS certificate: self-signed certificate"
     assert delivery.CONNECT_TIMEOUT == 5 and delivery.TOTAL_TIMEOUT == 10
