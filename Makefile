@@ -1,4 +1,4 @@
-# Waitroom: `make run` serves the demo clinic; `make test` runs the whole suite.
+# Waitroom: `make run` serves the demo clinic (and sends its webhooks); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -28,6 +28,9 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
+	@# The webhook worker runs beside the server and stops with it (Ctrl-C, or the server ending).
+	$(BIN)/python manage.py deliver_webhooks & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/uvicorn waitroom.asgi:application --host $(HOST) --port $(PORT) \
 		--lifespan off --ws waitroom.server.protocol:PageProtocol --ws-per-message-deflate false --no-access-log
 

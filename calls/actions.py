@@ -21,6 +21,7 @@ from waiting.actions import apply_transition, do_touch_card, end_visit, lock_cal
 from waiting.models import LeaveReason, Status
 
 from .models import MAX_PARTICIPANTS, Call, Participant
+from .signals import call_ended, call_started
 from .snapshots import call_snapshot
 
 # What happens to the caller when the last team member leaves.
@@ -72,6 +73,7 @@ def do_join_call(caller_id, *, actor):
             call = Call.objects.create(clinic=caller.clinic, caller=caller, started_at=now, started_by=actor)
             Participant.objects.create(call=call, is_caller=True, joined_at=now)
             apply_transition(caller, "see", actor)
+            call_started.send(sender=Call, call=call, actor=actor)  # e.g. a webhook event
         else:
             seat = call.participants.filter(user=actor, left_at=None).first()
             if seat is not None:
@@ -116,6 +118,7 @@ def _end(call, caller, actor, then):
     call.save(update_fields=["ended_at"])
     call.participants.filter(left_at=None).update(left_at=now, channel_name="")
     record("call.ended", clinic=caller.clinic, actor=actor, caller=caller, call=call.pk, then=then)
+    call_ended.send(sender=Call, call=call, actor=actor)  # e.g. a webhook event
     if then == THEN_HOLD and caller.current_status != Status.ON_HOLD:
         apply_transition(caller, "hold", actor)
     elif then == THEN_WAIT:

@@ -84,6 +84,12 @@ ACTIONS = {
     "api.key_created": _("Made an API key"),
     "api.key_revoked": _("Revoked an API key"),
     "api.used": _("A practice system used the API"),
+    # Webhooks (integrations/webhooks.py): endpoints by id and address.
+    "webhook.added": _("Added a webhook"),
+    "webhook.changed": _("Changed a webhook"),
+    "webhook.secret_rotated": _("Made a new webhook secret"),
+    "webhook.removed": _("Removed a webhook"),
+    "webhook.sent_again": _("Sent a webhook event again"),
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
@@ -116,6 +122,11 @@ DETAILS = {
     "scopes": _("permissions"),
     "endpoint": _("endpoint"),
     "status": _("answer"),
+    "url": _("URL"),
+    "events": _("events"),
+    "details_included": _("message bodies and entry fields"),
+    "delivery": _("delivery"),
+    "event": _("event"),
 }
 
 DETAILS_SHOWN = 160  # characters: the CSV has them all

@@ -23,6 +23,7 @@ from waiting.models import Caller, Sender, Status
 
 from . import variables
 from .models import CLIENT_ID_MAX, TEMPLATE_MAX, TITLE_MAX, Automated, AutomatedMessages, AutomatedSent, Message, QuickReply
+from .signals import caller_message_received
 
 # Statuses in which a caller may write (when the clinic allows guest messaging).
 CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}
@@ -283,6 +284,7 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
             raise ActionError("rate_limited", _("Too many messages; wait a moment."), status=429)
         message = _append(caller, sender=Sender.CALLER, body=body, author=None, client_id=client_id, now=timezone.now())
         record("message.from_caller", clinic=caller.clinic, caller=caller)
+        caller_message_received.send(sender=Message, message=message, caller=caller)  # e.g. a webhook event
 
         def announce():
             events.publish_thread_messages(caller.pk, [message])

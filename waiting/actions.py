@@ -18,7 +18,7 @@ from waitroom.errors import ActionError
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
-from .signals import purging, status_changed, visit_ended, visit_started, visits_purging
+from .signals import purge_ran, purging, status_changed, visit_ended, visit_started, visits_purging
 
 
 def lock_caller(caller_id):
@@ -334,6 +334,7 @@ def do_purge_old_visits():
                 old.delete()
                 record("visits.purged", clinic=clinic, count=count, older_than_days=clinic.retention_days)
                 deleted += count
+    purge_ran.send(sender=Caller)  # e.g. old webhook deliveries
     return deleted
 
 

@@ -29,3 +29,8 @@ visits_purging = Signal()
 # moment before which finished visits are deleted>. Apps that keep patient
 # data of their own delete what is as old (integrations/apps.py: invitations).
 purging = Signal()
+
+# The daily purge ran (manage.py purge_visits), after the visits: other apps
+# delete their own old rows on it. sender=Caller. integrations/apps.py purges
+# old webhook deliveries.
+purge_ran = Signal()

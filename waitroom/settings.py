@@ -461,6 +461,14 @@ if not isinstance(WAITROOM_ICE_SERVERS, list) or not all(
 # short-lived credentials made from it for each page (calls/ice.py).
 WAITROOM_TURN_SECRET = os.environ.get("WAITROOM_TURN_SECRET", "")
 
+# Webhooks (docs/webhooks.md): plain http:// endpoints only where DEBUG or this
+# allows them; deliveries to loopback and private addresses only where
+# WAITROOM_WEBHOOKS_ALLOW_PRIVATE allows them (a practice system on the clinic's
+# own network, or tests); delivered and failed deliveries are kept this many days.
+WAITROOM_WEBHOOKS_ALLOW_HTTP = env_bool("WAITROOM_WEBHOOKS_ALLOW_HTTP", False)
+WAITROOM_WEBHOOKS_ALLOW_PRIVATE = env_bool("WAITROOM_WEBHOOKS_ALLOW_PRIVATE", False)
+WAITROOM_WEBHOOKS_KEEP_DAYS = env_int("WAITROOM_WEBHOOKS_KEEP_DAYS", 7)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
