@@ -46,3 +46,20 @@ def test_another_clinics_staff_get_no_details(clinic, team_member, outsider):
     assert response.status_code == 404
     response = signed_in(outsider).get(f"/clinics/harbour/calls/{call.pk}/")
     assert response.status_code == 404 and "123456" not in response.content.decode()
+
+
+def test_the_appointment_shows_in_the_clinics_time(clinic, team_member):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from waiting.models import Caller
+
+    clinic.time_zone = "Europe/Berlin"
+    clinic.save()
+    sue = make_caller(clinic)
+    Caller.objects.filter(pk=sue.pk).update(appointment_at=datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("UTC")))
+    call, _ = do_join_call(sue.pk, actor=team_member)
+
+    html = signed_in(team_member).get(f"/clinics/sunrise/calls/{call.pk}/").content.decode()
+    details = html[html.index('aria-labelledby="details-title"'):html.index('aria-labelledby="chat-title"')]
+    assert "Appointment" in details and "10:30" in details
