@@ -27,4 +27,15 @@ def call_page():
         "others_stay": _("The others stay in the call."),
         "failed": _("That did not work: {reason}"),
         "ended": _("The call has ended."),
+        **connection_strings(),
+    }
+
+
+def connection_strings():
+    """How a call's pages tell the connection to another participant (static/calls/tiles.js)."""
+    return {
+        "quality_good": _("Good connection"),
+        "quality_fair": _("Fair connection"),
+        "quality_poor": _("Poor connection"),
+        "reconnecting": _("Reconnecting…"),
     }
