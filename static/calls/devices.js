@@ -22,10 +22,10 @@ export function choose(kind, deviceId) {
   }
 }
 
-// "ideal": a chosen device that is gone (unplugged) gives another one rather
-// than an OverconstrainedError.
+// "exact" (browsers take "ideal" as a mere hint); a chosen device that is gone
+// (unplugged) is forgotten and the browser's default taken (openMedia).
 function constraint(deviceId, extra = {}) {
-  return deviceId ? { ...extra, deviceId: { ideal: deviceId } } : Object.keys(extra).length ? extra : true;
+  return deviceId ? { ...extra, deviceId: { exact: deviceId } } : Object.keys(extra).length ? extra : true;
 }
 
 // What a getUserMedia error means for the device: the value the clinic sees
@@ -63,6 +63,18 @@ async function open(constraints) {
 // blocked camera still leaves the microphone (and says which one failed).
 export async function openMedia({ facingMode } = {}) {
   if (!navigator.mediaDevices?.getUserMedia) return { stream: null, camera: "missing", microphone: "missing" };
+  const found = await openChosen(facingMode);
+  const devices = chosen();
+  if ((devices.camera && found.camera === "missing") || (devices.microphone && found.microphone === "missing")) {
+    if (found.camera === "missing") choose("camera", null);
+    if (found.microphone === "missing") choose("microphone", null);
+    found.stream?.getTracks().forEach((t) => t.stop());
+    return openChosen(facingMode);
+  }
+  return found;
+}
+
+async function openChosen(facingMode) {
   const devices = chosen();
   const video = constraint(facingMode ? null : devices.camera, facingMode ? { facingMode } : {});
   const audio = constraint(devices.microphone);
