@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .axe import assert_accessible
+from .caller_call import enter_in_german
 from .conftest import CHROMIUM, COUNT_TONES, WATCH_PEERS
-from .helpers import card
+from .helpers import card, enter_waiting_area
 
 # The meter's values, read every 100 ms: the fake microphone beeps once a
 # second, so a working meter shows several different values within a few.
@@ -23,14 +24,6 @@ LEVEL_MOVES = """() => {
 def open_check(page, name="Check camera and microphone"):
     page.get_by_role("button", name=name).click()
     return page.get_by_role("dialog", name=name)
-
-
-def enter_in_german(page, clinic, name):
-    page.goto(f"/w/{clinic.slug}/")
-    page.locator("#id_name").fill(name)
-    page.locator("form button[type=submit]").click()
-    expect(page.get_by_role("heading", name="Warten auf Anruf")).to_be_visible()
-    return page
 
 
 def test_the_device_check_shows_a_preview_a_moving_level_and_tells_the_clinic(lee, sue):
@@ -111,8 +104,6 @@ def blocking_browser(browser_type, live):
     ("de-DE", "Kamera und Mikrofon testen", "Ihre Kamera ist blockiert.", "Chrome: Klicken Sie auf das Kamerasymbol"),
 ])
 def test_a_blocked_camera_gets_help_and_the_clinic_sees_it(clinic, lee, blocking_browser, locale, button, blocked, hint):
-    from .helpers import enter_waiting_area
-
     page = blocking_browser(locale=locale)
     if locale == "en-US":
         enter_waiting_area(page, clinic, "Sue Smith")
