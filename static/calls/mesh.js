@@ -142,7 +142,7 @@ class Peer {
     this.staleSession = null;
     this.senders = [];
     this.away = false; // their page is gone from the call for now
-    this.reconnecting = false;
+    this.reconnecting = null; // unknown: the first ICE state is told (a renewed connection clears the old one's)
     this.restartedAt = 0;
     this.counts = undefined; // packet counts of the last quality sample
     const pc = new RTCPeerConnection({ iceServers: mesh.iceServers });
