@@ -106,7 +106,8 @@ function addMessage(message) {
   $("messages").append(li);
   $("no-messages").hidden = true;
   li.scrollIntoView({ block: "nearest" });
-  if (mesh && !panelOpen && message.sender === "clinic") $("unread").hidden = false;
+  // In a call, what the clinic writes opens the messages panel (focus stays where it is).
+  if (mesh && !panelOpen && message.sender === "clinic") setPanel(true, { focus: false });
 }
 
 function alertCaller() {
@@ -327,6 +328,7 @@ function applyCall(call) {
     if ($("leave-dialog").open) $("leave-dialog").close();
     if (mesh) {
       mesh.close();
+      tiles.retain([]);
       mesh = null;
       media.then((stream) => stream?.getTracks().forEach((t) => t.stop()));
       media = null;
@@ -463,7 +465,6 @@ function setPanel(open, { focus = true } = {}) {
   document.body.classList.toggle("thread-open", open);
   $("messages-toggle").setAttribute("aria-expanded", String(open));
   if (open) {
-    $("unread").hidden = true;
     if (focus) ($("compose").hidden ? $("thread-title") : $("compose-body")).focus();
   } else if (focus) {
     $("messages-toggle").focus();
