@@ -140,6 +140,14 @@ def test_leave_asks_first(new_page, clinic, lee, locale, leave, title, stay, con
     expect(page.get_by_role("region", name="Video call" if locale == "en-US" else "Videoanruf")).to_be_visible()
     leave_button = page.get_by_role("group").get_by_role("button", name=leave, exact=True)
 
+    # In the call with the messages panel open (German too).
+    messages = page.get_by_role("button", name="Messages" if locale == "en-US" else "Nachrichten", exact=True)
+    messages.click()
+    expect(page.locator("#thread")).to_be_visible()
+    assert_accessible(page)
+    messages.click()
+    expect(page.locator("#thread")).to_be_hidden()
+
     leave_button.click()
     dialog = page.get_by_role("dialog", name=title)
     expect(dialog).to_be_visible()

@@ -35,6 +35,9 @@ export class DeviceCheck {
     });
     $("device-check-retry").addEventListener("click", () => this.start());
     this.offerNotifications();
+    // Ready: offered where the browser can open a camera at all (and not once the visit has ended).
+    const entry = document.querySelector(".device-check-entry");
+    entry.hidden = !navigator.mediaDevices?.getUserMedia || $("state").dataset.state === "ended";
   }
 
   async open() {
