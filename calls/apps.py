@@ -14,10 +14,11 @@ class CallsConfig(AppConfig):
         from waiting.signals import visit_ended
 
         from .actions import do_sweep_calls, end_call_of_ended_visit
-        from .consumers import CallOnCallerPage
+        from .consumers import CallOnCallerPage, DevicesOnCallerPage
         from .snapshots import seen_by
 
         add_to_caller_page(CallOnCallerPage)
+        add_to_caller_page(DevicesOnCallerPage)
         add_to_caller_card(seen_by)
         visit_ended.connect(end_call_of_ended_visit, sender=Caller, dispatch_uid="calls.end_call_of_ended_visit")
         watchdog.every_in_database(SWEEP_SECONDS, do_sweep_calls)

@@ -15,6 +15,7 @@ from realtime.limits import TokenBucket
 from realtime.staff import StaffPage
 from realtime.watchdog import watchdog
 from waitroom.errors import ActionError
+from waiting.actions import do_report_devices
 
 from .actions import do_staff_page_connected, do_staff_page_disconnected
 from .models import Participant
@@ -87,6 +88,33 @@ class CallOnCallerPage(Signalling):
         call = event["call"]
         self.seat_id = caller_seat(call)
         await self.send_json({"type": "call", "call": call})
+
+
+class DevicesOnCallerPage:
+    """The caller's device check on their waiting page: the page reports
+    `{"type": "devices", "camera": …, "microphone": …}` (each one of
+    waiting.models.DeviceState) and the clinic sees it on the caller's card."""
+
+    @functools.cached_property
+    def device_reports(self):
+        return TokenBucket(rate=0.5, burst=5)  # a check reports once or twice; a loop is refused
+
+    def frame_handlers(self):
+        return super().frame_handlers() | {"devices": self.on_devices}
+
+    async def on_devices(self, content):
+        if not self.device_reports.take():
+            await self.send_error("rate_limited", "Too many device reports.")
+            return
+        if set(content) != {"type", "camera", "microphone"}:
+            await self.send_error("invalid", "A devices frame has camera and microphone, nothing else.")
+            return
+        try:
+            await database_sync_to_async(do_report_devices)(
+                self.caller_id, camera=content["camera"], microphone=content["microphone"]
+            )
+        except ActionError as e:
+            await self.send_error(e.code, e.message)
 
 
 class StaffCallConsumer(Signalling, StaffPage, PageConsumer):

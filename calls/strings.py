@@ -45,4 +45,15 @@ def call_page():
         "left_call": _("{name} left the call."),
         "held": _("{name} is on hold."),
         "resumed": _("{name} is back in the call."),
+        **connection_strings(),
+    }
+
+
+def connection_strings():
+    """How a call's pages tell the connection to another participant (static/calls/tiles.js)."""
+    return {
+        "quality_good": _("Good connection"),
+        "quality_fair": _("Fair connection"),
+        "quality_poor": _("Poor connection"),
+        "reconnecting": _("Reconnecting…"),
     }

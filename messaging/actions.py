@@ -25,8 +25,9 @@ from . import variables
 from .models import CLIENT_ID_MAX, TEMPLATE_MAX, TITLE_MAX, Automated, AutomatedMessages, AutomatedSent, Message, QuickReply
 from .signals import caller_message_received
 
-# Statuses in which a caller may write (when the clinic allows guest messaging).
-CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD}
+# Statuses in which a caller may write (when the clinic allows guest messaging):
+# in a call too, where the thread is a panel of the call screen (docs/calls.md).
+CALLER_MAY_WRITE = {Status.WAITING, Status.ON_HOLD, Status.BEING_SEEN}
 
 # How much a caller may write: 3 messages at once, then one a second. Each
 # alerts the clinic's team, so the allowance is the visit's, whatever page or

@@ -86,6 +86,8 @@ def caller_card(caller):
         "message_count": caller.message_count,
         "last_message_from": caller.last_message_from,
         "last_message_at": _iso(caller.last_message_at),
+        "camera": caller.camera,
+        "microphone": caller.microphone,
     }
     for part in _card_parts:
         card |= part(caller)

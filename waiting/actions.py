@@ -17,7 +17,7 @@ from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
 
 from . import hours, queue
-from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
+from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, DeviceState, LeaveReason, OpeningPeriod, Status, Weekday
 from .signals import purge_ran, purging, status_changed, visit_ended, visit_started, visits_purging
 
 
@@ -495,3 +495,23 @@ def do_remove_closed_days(clinic_id, closed_days_id, *, actor):
 
 def _closed_details(closed):
     return {"from": closed.first_day.isoformat(), "to": closed.last_day.isoformat(), "note": closed.note}
+
+
+def do_report_devices(caller_id, *, camera, microphone):
+    """The caller's page says what it found of the camera and microphone (the
+    device check, or the call's media): the clinic sees it on the card. A value
+    outside DeviceState is refused; the same report again changes nothing."""
+    states = set(DeviceState.values)
+    if not (isinstance(camera, str) and camera in states and isinstance(microphone, str) and microphone in states):
+        raise ActionError("invalid", _("camera and microphone are each one of: %(values)s.") % {"values": ", ".join(DeviceState.values)})
+    with transaction.atomic():
+        caller = lock_caller(caller_id)
+        if caller.left_at is not None:
+            raise ActionError("visit_ended", _("Your visit has ended."))
+        if (caller.camera, caller.microphone) == (camera, microphone):
+            return caller
+        caller.camera, caller.microphone = camera, microphone
+        caller.version += 1
+        caller.save(update_fields=["camera", "microphone", "version"])
+        transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
+    return caller

@@ -23,6 +23,17 @@ class LeaveReason(models.TextChoices):
     ENDED = "ended", _("Call ended")
 
 
+class DeviceState(models.TextChoices):
+    """What the caller's page found of a camera or microphone (the device
+    check, or the call's media): the clinic sees it on the caller's card."""
+
+    UNKNOWN = "unknown", _("Not checked")
+    READY = "ready", _("Ready")
+    BLOCKED = "blocked", _("Blocked")
+    MISSING = "missing", _("Missing")
+    IN_USE = "in_use", _("In use by another app")
+
+
 class Sender(models.TextChoices):
     CLINIC = "clinic", _("Clinic")
     CALLER = "caller", _("Caller")
@@ -79,6 +90,10 @@ class Caller(models.Model):
     first_seen_at = models.DateTimeField(null=True, blank=True)
     place_on_arrival = models.PositiveIntegerField(null=True, blank=True)
     leave_reason = models.CharField(max_length=10, choices=LeaveReason.choices, blank=True)
+    # What the caller's page last found of their camera and microphone
+    # (waiting.actions.do_report_devices): "is the patient ready for a call?"
+    camera = models.CharField(max_length=8, choices=DeviceState.choices, default=DeviceState.UNKNOWN)
+    microphone = models.CharField(max_length=8, choices=DeviceState.choices, default=DeviceState.UNKNOWN)
 
     # The channel of the one page that holds this visit now; a newer page (a
     # refresh, a second tab) takes it over, so only its loss makes the caller Offline.

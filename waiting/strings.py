@@ -93,6 +93,50 @@ def caller_page():
         "unmute": _("Unmute microphone"),
         "camera_off": _("Turn camera off"),
         "camera_on": _("Turn camera on"),
+        **call_screen(),
+        **device_check(),
+    }
+
+
+def call_screen():
+    """The call on the caller's page: its ring, its title, its connection."""
+    return {
+        "call_starting": _("Your call is starting"),
+        "call_from": _("{clinic} is calling you. Open the page to join."),
+        "quality_good": _("Good connection"),
+        "quality_fair": _("Fair connection"),
+        "quality_poor": _("Poor connection"),
+        "reconnecting": _("Reconnecting…"),
+    }
+
+
+def device_check():
+    """The device check on the caller's waiting page, with help for each browser."""
+    return {
+        "camera": _("Camera"),
+        "microphone": _("Microphone"),
+        "speaker": _("Speaker"),
+        "camera_ready": _("Your camera works."),
+        "camera_blocked": _("Your camera is blocked."),
+        "camera_missing": _("No camera was found."),
+        "camera_in_use": _("Your camera is in use by another app."),
+        "microphone_ready": _("Your microphone works."),
+        "microphone_blocked": _("Your microphone is blocked."),
+        "microphone_missing": _("No microphone was found."),
+        "microphone_in_use": _("Your microphone is in use by another app."),
+        "help_blocked": _("Your browser does not let this page use the camera or microphone. Allow them, then press Try again."),
+        "help_missing": _("Connect a camera or headset, or use a phone or tablet for the call."),
+        "help_in_use": _("Another app is using the camera or microphone (another video call, the camera app). Close it, then press Try again."),
+        "hint_chrome": _("Chrome: click the camera icon (or the icon left of the address), allow camera and microphone, then reload the page."),
+        "hint_edge": _("Edge: click the lock left of the address, set Camera and Microphone to Allow, then reload the page."),
+        "hint_firefox": _("Firefox: click the crossed-out camera in the address bar, remove the blocks, then reload the page."),
+        "hint_iphone": _("iPhone or iPad: tap “aA” in the address bar, then Website Settings, set Camera and Microphone to Allow; or in Settings › Safari › Camera and Microphone choose Ask."),
+        "hint_safari": _("Safari: choose Safari › Settings for This Website, set Camera and Microphone to Allow, then reload the page."),
+        "hint_other": _("Allow the camera and microphone for this page in your browser's settings, then reload the page."),
+        "sound_played": _("Playing a test sound. Did you hear it? If not, turn the volume up or choose another speaker."),
+        "sound_failed": _("The test sound could not be played."),
+        "notify_granted": _("You will be told when the call starts."),
+        "notify_denied": _("Notifications are off; the page will ring when the call starts."),
     }
 
 
@@ -122,6 +166,12 @@ def dashboard_page():
         "phone": _("Phone"),
         "date_of_birth": _("Date of birth"),
         "appointment": _("Appointment {time}"),
+        "camera": _("Camera"),
+        "microphone": _("Microphone"),
+        "device_ready": _("Ready"),
+        "device_blocked": _("Blocked"),
+        "device_missing": _("Missing"),
+        "device_in_use": _("In use by another app"),
         "from_clinic": _("Clinic"),
         "delivered": _("Delivered"),
         "seen": _("Seen"),

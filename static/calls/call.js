@@ -18,7 +18,7 @@ let me = null;
 let leaving = false;
 let mesh = null;
 const peerStates = new Map();
-const tiles = new VideoTiles($("stage"));
+const tiles = new VideoTiles($("stage"), { S });
 
 const socket = new LiveSocket({
   url: () => page.socket,
@@ -53,6 +53,8 @@ async function onFrame(frame) {
           peerStates.set(id, state);
           renderParticipants();
         },
+        onQuality: (id, level) => tiles.setQuality(id, level),
+        onReconnecting: (id, reconnecting) => tiles.setReconnecting(id, reconnecting),
       });
       mesh.setLocalStream(await media);
       if (screen) mesh.shareVideo(screen);
@@ -73,6 +75,7 @@ function applyCall(next) {
   const caller = callerOf();
   mesh.pause(caller ? [caller.id] : [], call.on_hold);
   mesh.update(call.participants);
+  tiles.retain(call.participants.map((p) => p.id));
   for (const p of call.participants) tiles.rename(p.id, p.name);
   tiles.setHeld(caller?.id, call.on_hold);
   renderParticipants();

@@ -2,22 +2,43 @@
 // Each pair negotiates with the "perfect negotiation" pattern (MDN): both sides
 // may offer at once; the polite side (the higher participant id) yields.
 // Signals travel over the page's websocket; the server only checks and passes them.
+// Each connection is watched (docs/calls.md, "The connection, told honestly"):
+// its quality every 2 s (quality.js), and when it drops — the other page's
+// network gone, or ICE disconnected — the page says "Reconnecting…" and the
+// connection is restarted (an ICE restart: a new offer with fresh ICE
+// credentials) rather than given up.
+import { EVERY_MS, sample } from "./quality.js";
 
 // A connection whose ICE has not even started checking this long after its
 // last offer or answer is stuck: it is replaced (see Peer.watchIce).
 const ICE_PATIENCE_MS = 5000;
+// A disconnected connection often recovers by itself within a second or two
+// (a Wi-Fi hiccup); after this long it is restarted. And restarts are spaced.
+const DISCONNECTED_PATIENCE_MS = 2500;
+const RESTART_SPACING_MS = 4000;
 
 const SESSION = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 let connections = 0; // each connection's signals carry `${SESSION}.${n}`
 
 export class Mesh {
-  constructor({ me, iceServers, send, onStream, onGone, onState = () => {} }) {
+  constructor({
+    me,
+    iceServers,
+    send,
+    onStream,
+    onGone,
+    onState = () => {},
+    onQuality = () => {},
+    onReconnecting = () => {},
+  }) {
     this.me = me;
     this.iceServers = iceServers;
     this.sendSignal = send; // (to, signal) => void
     this.onStream = onStream; // (peerId, MediaStream) => void
     this.onGone = onGone; // (peerId) => void
     this.onState = onState; // (peerId, iceConnectionState) => void
+    this.onQuality = onQuality; // (peerId, "good" | "fair" | "poor") => void
+    this.onReconnecting = onReconnecting; // (peerId, boolean) => void
     this.peers = new Map();
     this.stream = null;
     this.paused = new Set(); // peer ids we send nothing to (hold)
@@ -36,15 +57,33 @@ export class Mesh {
     for (const peer of this.peers.values()) peer.applyPause();
   }
 
-  // The call's participants changed: connect to those online, drop the rest.
+  // The call's participants changed: connect to those online, drop those who
+  // left the call. One whose page is away (network lost, tab closed) is still
+  // in the call: their tile stays and says "Reconnecting…" until they are back
+  // or leave; back, a connection that dropped meanwhile is restarted.
   update(participants) {
-    const online = new Set(participants.filter((p) => p.online && p.id !== this.me).map((p) => p.id));
-    for (const id of [...this.peers.keys()]) if (!online.has(id)) this.drop(id);
-    for (const id of online) if (!this.peers.has(id)) this.peers.set(id, new Peer(this, id));
+    const others = participants.filter((p) => p.id !== this.me);
+    const inCall = new Set(others.map((p) => p.id));
+    for (const id of [...this.peers.keys()]) if (!inCall.has(id)) this.drop(id);
+    for (const p of others) {
+      const peer = this.peers.get(p.id);
+      if (!p.online) peer?.setAway(true);
+      else if (!peer) this.peers.set(p.id, new Peer(this, p.id));
+      else {
+        peer.setAway(false);
+        peer.restart();
+      }
+    }
   }
 
   async receive(from, signal) {
     let peer = this.peers.get(from);
+    // Our side of the connection was closed under us (the browser dropped it):
+    // start afresh; the other side replaces its own when our offer comes.
+    if (peer && peer.pc.signalingState === "closed") {
+      this.renew(peer);
+      return;
+    }
     if (peer && peer.staleSession && signal.session === peer.staleSession) return;
     // An offer from a new connection of that participant (a new page load, or
     // a connection it started afresh): its old connection is dead.
@@ -57,6 +96,14 @@ export class Mesh {
       this.peers.set(from, peer);
     }
     await peer.receive(signal);
+  }
+
+  // A track of ours was replaced (another camera): every peer sends the new one.
+  replaceTrack(old, track) {
+    for (const peer of this.peers.values()) {
+      for (const entry of peer.senders) if (entry.track === old) entry.track = track;
+      peer.applyPause();
+    }
   }
 
   // Hold: send nothing to these peers (or to everyone with null), until resumed.
@@ -101,6 +148,10 @@ class Peer {
     this.remoteSession = null;
     this.staleSession = null;
     this.senders = [];
+    this.away = false; // their page is gone from the call for now
+    this.reconnecting = null; // unknown: the first ICE state is told (a renewed connection clears the old one's)
+    this.restartedAt = 0;
+    this.counts = undefined; // packet counts of the last quality sample
     const pc = new RTCPeerConnection({ iceServers: mesh.iceServers });
     this.pc = pc;
     pc.onnegotiationneeded = async () => {
@@ -120,11 +171,61 @@ class Peer {
       mesh.onStream(id, stream);
     };
     pc.oniceconnectionstatechange = () => {
-      mesh.onState(id, pc.iceConnectionState);
-      if (pc.iceConnectionState === "failed") pc.restartIce();
+      const state = pc.iceConnectionState;
+      mesh.onState(id, state);
+      clearTimeout(this.restartTimer);
+      if (state === "failed") this.restart();
+      if (state === "disconnected") this.restartTimer = setTimeout(() => this.restart(), DISCONNECTED_PATIENCE_MS);
+      this.tellReconnecting();
     };
     pc.onsignalingstatechange = () => this.watchIce();
+    this.qualityTimer = setInterval(() => this.measure(), EVERY_MS);
     this.addLocalTracks();
+  }
+
+  setAway(away) {
+    this.away = away;
+    this.tellReconnecting();
+  }
+
+  tellReconnecting() {
+    const state = this.pc.iceConnectionState;
+    const reconnecting = this.away || state === "disconnected" || state === "failed";
+    if (reconnecting !== this.reconnecting) {
+      this.reconnecting = reconnecting;
+      if (reconnecting) this.quality = null; // told afresh once back
+      this.mesh.onReconnecting(this.id, reconnecting);
+    }
+  }
+
+  // An ICE restart: setLocalDescription then makes an offer with fresh ICE
+  // credentials (createOffer({iceRestart: true})), sent through the usual
+  // negotiation; both sides may do it, perfect negotiation settles a collision.
+  restart() {
+    const pc = this.pc;
+    if (pc.signalingState === "closed" || this.away) return;
+    if (!["disconnected", "failed"].includes(pc.iceConnectionState)) return;
+    if (Date.now() - this.restartedAt < RESTART_SPACING_MS) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = setTimeout(() => this.restart(), RESTART_SPACING_MS);
+      return;
+    }
+    this.restartedAt = Date.now();
+    pc.restartIce();
+  }
+
+  async measure() {
+    if (this.pc.signalingState === "closed") return;
+    try {
+      const { level, counts } = await sample(this.pc, this.counts);
+      this.counts = counts;
+      if (level && !this.reconnecting && level !== this.quality) {
+        this.quality = level;
+        this.mesh.onQuality(this.id, level);
+      }
+    } catch (error) {
+      console.warn("getStats", error);
+    }
   }
 
   // ICE that never starts leaves a black tile for good. Seen in Chromium when
@@ -140,7 +241,7 @@ class Peer {
     if (this.polite) return;
     this.iceTimer = setTimeout(() => {
       const pc = this.pc;
-      if (pc.signalingState !== "closed" && pc.iceConnectionState === "new") {
+      if (pc.signalingState !== "closed" && pc.iceConnectionState === "new" && !this.away) {
         console.warn("ICE did not start: connecting afresh");
         this.mesh.renew(this);
       }
@@ -200,6 +301,8 @@ class Peer {
 
   close() {
     clearTimeout(this.iceTimer);
+    clearTimeout(this.restartTimer);
+    clearInterval(this.qualityTimer);
     this.pc.close();
   }
 }

@@ -151,6 +151,8 @@ function newCardElement(id) {
   return li;
 }
 
+const DEVICE_ICONS = { ready: "✓", blocked: "⊘", missing: "✕", in_use: "⚠" };
+
 function renderCard(li, card) {
   li.className = `card status-${card.status}`;
   li.classList.toggle("long-wait", card.status === "waiting" && waitedMs(card) > LONG_WAIT_MS);
@@ -181,6 +183,19 @@ function renderCard(li, card) {
     dt.textContent = label;
     const dd = document.createElement("dd");
     dd.textContent = value;
+    fields.append(dt, dd);
+  }
+  // What the caller's device check found (nothing until their page reports).
+  for (const [label, state] of [[S.camera, card.camera], [S.microphone, card.microphone]]) {
+    if (!state || state === "unknown") continue;
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.className = `device device-${state}`;
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = DEVICE_ICONS[state];
+    dd.append(icon, " ", S[`device_${state}`]);
     fields.append(dt, dd);
   }
   const badge = li.querySelector(".badge");

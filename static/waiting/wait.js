@@ -1,11 +1,13 @@
 // The caller's page: their visit's state, the clinic's messages (with an audible
 // alert), and — when the clinic allows it — a field to write back.
-import { blocked, chime, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
-import { $, format, pageData, sendOnEnter } from "../waitroom/page.js";
+import { blocked, chime, ring, unlock, unlockOnFirstTouch } from "../waitroom/alert.js";
+import { $, bindCloseButtons, format, pageData, sendOnEnter } from "../waitroom/page.js";
 import { LiveSocket, clientId } from "../waitroom/socket.js";
 import { messageItem } from "../waitroom/thread.js";
 import { timeOfDay, waited } from "../waitroom/time.js";
-import { Mesh, localMedia } from "../calls/mesh.js";
+import { DeviceCheck } from "../calls/devicecheck.js";
+import { listDevices, openMedia, playOnChosenSpeaker } from "../calls/devices.js";
+import { Mesh } from "../calls/mesh.js";
 import { VideoTiles, bindMediaButtons, participantName } from "../calls/tiles.js";
 
 const page = pageData();
@@ -20,6 +22,7 @@ let clinic = null;
 let skew = 0; // server clock minus ours
 let everConnected = false;
 const outbox = new Map(); // client_id -> {body, element}: sends not yet confirmed
+const pageTitle = document.title;
 
 const socket = new LiveSocket({
   url: () => `${page.socket}?after=${lastSeq}`,
@@ -103,6 +106,8 @@ function addMessage(message) {
   $("messages").append(li);
   $("no-messages").hidden = true;
   li.scrollIntoView({ block: "nearest" });
+  // In a call, what the clinic writes opens the messages panel (focus stays where it is).
+  if (mesh && !panelOpen && message.sender === "clinic") setPanel(true, { focus: false });
 }
 
 function alertCaller() {
@@ -126,6 +131,7 @@ function sendReceipts() {
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") {
     document.title = document.title.replace(/^✉ .*/, S.waiting);
+    stopRinging(); // they have come to the page
     sendReceipts();
   }
 });
@@ -193,6 +199,7 @@ function applyVisit(next) {
       $("state").append(again);
     }
     document.querySelector("form.leave").hidden = true;
+    document.querySelector(".device-check-entry").hidden = true;
     $("waiting-text").hidden = true;
     document.querySelector(".waited").hidden = true;
   } else {
@@ -230,7 +237,11 @@ function inPageLanguage(texts, clinicLanguage) {
 
 function updateCompose() {
   const open = Boolean(
-    clinic && clinic.guest_messaging && visit && visit.present && (visit.status === "waiting" || visit.status === "on_hold"),
+    clinic &&
+      clinic.guest_messaging &&
+      visit &&
+      visit.present &&
+      ["waiting", "on_hold", "being_seen"].includes(visit.status),
   );
   $("compose").hidden = !open;
 }
@@ -286,20 +297,38 @@ function announceQueue() {
 }
 
 // The video call ---------------------------------------------------------
+// While a call is open the page is the call screen (body.calling,
+// static/calls/call.css): the clinic's video fills it, the caller's own
+// picture small in a corner, a control bar; the waiting room's texts go.
+
+const RING_MS = 30000; // the ring stops after this long, or once the caller is at the page
+const RING_EVERY_MS = 3000;
 
 let iceServers = [];
 let mesh = null;
 let media = null;
 let currentCall = null; // the newest call state: a tile may appear long after the mesh was made
-const tiles = new VideoTiles($("stage"));
+let panelOpen = false;
+const tiles = new VideoTiles($("stage"), {
+  S,
+  onBlocked: () => showJoinGate(),
+  onPlaying: () => !document.hidden && $("join-gate").hidden && stopRinging(),
+  prepare: playOnChosenSpeaker,
+});
 
 function applyCall(call) {
   currentCall = call;
   const open = Boolean(call && call.open && visit && visit.present);
   $("call").hidden = !open;
+  document.body.classList.toggle("calling", open);
   if (!open) {
+    stopRinging();
+    setPanel(false, { focus: false });
+    $("join-gate").hidden = true;
+    if ($("leave-dialog").open) $("leave-dialog").close();
     if (mesh) {
       mesh.close();
+      tiles.retain([]);
       mesh = null;
       media.then((stream) => stream?.getTracks().forEach((t) => t.stop()));
       media = null;
@@ -307,10 +336,14 @@ function applyCall(call) {
     return;
   }
   if (!mesh) {
+    if ($("device-check").open) $("device-check").close(); // its camera is the call's now
+    startRinging();
     const me = call.participants.find((p) => p.is_caller).id;
-    media = localMedia().then((stream) => {
-      $("media-error").hidden = Boolean(stream);
+    media = openMedia().then(({ stream, camera, microphone }) => {
+      socket.send({ type: "devices", camera, microphone });
+      $("media-error").hidden = camera === "ready" && microphone === "ready";
       $("local-video").srcObject = stream;
+      offerCameraSwitch(stream);
       return stream;
     });
     bindMediaButtons(media, $("mute"), $("camera"), S);
@@ -320,6 +353,8 @@ function applyCall(call) {
       send: (to, signal) => socket.send({ type: "signal", to, signal }),
       onStream: (id, stream) => tiles.show(id, stream, participantName(currentCall, id)),
       onGone: (id) => tiles.remove(id),
+      onQuality: (id, level) => tiles.setQuality(id, level),
+      onReconnecting: (id, reconnecting) => tiles.setReconnecting(id, reconnecting),
     });
     media.then((stream) => mesh?.setLocalStream(stream));
   }
@@ -328,8 +363,127 @@ function applyCall(call) {
   $("held").hidden = !call.on_hold;
   $("stage").classList.toggle("held", call.on_hold);
   mesh.update(call.participants);
+  tiles.retain(call.participants.map((p) => p.id));
   for (const p of call.participants) tiles.rename(p.id, p.name);
 }
+
+// The ring: a telephone's ring every 3 s, the tab's title, a vibration on
+// phones and (where the caller allowed it in the device check) a notification,
+// until the caller is at the page, the clinic's video plays, or 30 s.
+let ringing = null;
+let notification = null;
+
+function startRinging() {
+  if (ringing) return;
+  const started = Date.now();
+  const once = () => {
+    if (Date.now() - started >= RING_MS) return stopRinging();
+    ring();
+    navigator.vibrate?.([400, 200, 400]);
+    // The browser keeps sound (and so media) off until the page is touched.
+    setTimeout(() => ringing && blocked() && showJoinGate(), 400);
+  };
+  ringing = setInterval(once, RING_EVERY_MS);
+  once();
+  document.body.dataset.ringing = "true";
+  document.title = `📞 ${S.call_starting}`;
+  if (document.hidden && "Notification" in window && Notification.permission === "granted") {
+    try {
+      notification = new Notification(S.call_starting, {
+        body: format(S.call_from, { clinic: clinic ? clinic.name : "" }),
+        tag: "waitroom-call",
+      });
+      notification.onclick = () => window.focus();
+    } catch {
+      notification = null; // Android's Chrome notifies only from a service worker
+    }
+  }
+}
+
+function stopRinging() {
+  if (!ringing) return;
+  clearInterval(ringing);
+  ringing = null;
+  document.body.dataset.ringing = "false";
+  navigator.vibrate?.(0);
+  notification?.close();
+  notification = null;
+  if (document.title.startsWith("📞")) document.title = pageTitle;
+}
+
+for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => stopRinging());
+
+// One clear button when the browser wants a tap before sound and video play.
+function showJoinGate() {
+  if (!mesh || !$("join-gate").hidden) return;
+  $("join-gate").hidden = false;
+  if (document.hasFocus()) $("join-call").focus();
+}
+
+$("join-call").addEventListener("click", async () => {
+  await unlock();
+  tiles.playAll();
+  $("local-video").play().catch(() => {});
+  $("join-gate").hidden = true;
+  $("sound").hidden = true;
+  stopRinging();
+  $("mute").focus();
+});
+
+// Switch camera: where there is more than one (a phone's front and back).
+let facing = "user";
+
+async function offerCameraSwitch(stream) {
+  const cameras = (await listDevices()).filter((d) => d.kind === "videoinput");
+  $("switch-camera").hidden = !stream?.getVideoTracks().length || cameras.length < 2;
+}
+
+$("switch-camera").addEventListener("click", async () => {
+  const stream = await media;
+  const old = stream?.getVideoTracks()[0];
+  if (!old) return;
+  const cameras = (await listDevices()).filter((d) => d.kind === "videoinput");
+  const next = cameras[(cameras.findIndex((c) => c.deviceId === old.getSettings().deviceId) + 1) % cameras.length];
+  facing = facing === "user" ? "environment" : "user";
+  // Phones say which way a camera faces; computers name their cameras.
+  const video = old.getSettings().facingMode ? { facingMode: { exact: facing } } : { deviceId: { exact: next.deviceId } };
+  try {
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video })).getVideoTracks();
+    track.enabled = old.enabled;
+    old.stop();
+    stream.removeTrack(old);
+    stream.addTrack(track);
+    mesh?.replaceTrack(old, track);
+  } catch (error) {
+    console.warn("switch camera", error.name);
+  }
+});
+
+// Messages: the thread as a panel of the call screen.
+function setPanel(open, { focus = true } = {}) {
+  panelOpen = open;
+  document.body.classList.toggle("thread-open", open);
+  $("messages-toggle").setAttribute("aria-expanded", String(open));
+  if (open) {
+    if (focus) ($("compose").hidden ? $("thread-title") : $("compose-body")).focus();
+  } else if (focus) {
+    $("messages-toggle").focus();
+  }
+}
+
+$("messages-toggle").addEventListener("click", () => setPanel(!panelOpen));
+$("messages-close").addEventListener("click", () => setPanel(false));
+$("thread").addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && panelOpen) setPanel(false);
+});
+
+// Leave: asked first.
+$("leave-call").addEventListener("click", () => $("leave-dialog").showModal());
+$("leave-confirm").addEventListener("click", () => document.querySelector("form.leave").submit());
+$("leave-dialog").addEventListener("close", () => mesh && $("leave-call").focus());
+
+bindCloseButtons();
+new DeviceCheck(S, (camera, microphone) => socket.send({ type: "devices", camera, microphone }));
 
 function showReplaced() {
   $("connection").hidden = true;
