@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from realtime import events, presence
 from realtime.limits import address_key, count_within
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
+from waitroom.lookups import among
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, LeaveReason, OpeningPeriod, Status, Weekday
@@ -203,6 +205,61 @@ def do_page_connected(caller_id, channel_name):
             transaction.on_commit(lambda: events.publish_callers_changed(caller.clinic_id, [caller]))
         caller.save(update_fields=fields)
     return caller
+
+
+def do_pages_connected(pages):
+    """do_page_connected for many pages at once, in one transaction (a
+    reconnect storm brings thousands a second): `pages` is [(caller_id,
+    channel_name)], in the order they connected; returns {caller_id: caller}.
+
+    The rows are locked in one query, and the pages that only take their
+    visit back (the usual case: the caller was never marked Offline) are
+    written in one UPDATE for all; an Offline caller coming back is saved
+    as do_page_connected saves it."""
+    if not pages:
+        return {}
+    with transaction.atomic():
+        ids = sorted({caller_id for caller_id, _ in pages})
+        callers = {
+            c.pk: c
+            for c in Caller.objects.select_for_update(of=("self",)).select_related("clinic").filter(among("pk", ids))
+            .order_by("pk")
+        }
+        now = timezone.now()
+        presence.server_heartbeat()  # before any page names this process
+        taken = {}  # caller id -> channel: the plain take-overs, written together
+        for caller_id, channel_name in pages:
+            caller = callers.get(caller_id)
+            if caller is None:
+                continue
+            if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_expires_at() <= now:
+                _expire(caller, caller.offline_expires_at())
+                continue
+            if caller.left_at is not None:
+                continue
+            replaced = caller.page_channel if caller.page_channel != channel_name else ""
+            if replaced:
+                transaction.on_commit(lambda replaced=replaced: events.tell_page_replaced(replaced))
+            caller.page_channel = channel_name
+            caller.page_server = presence.SERVER_ID
+            if caller.status == Status.OFFLINE:
+                caller.status = caller.status_before_offline or Status.WAITING
+                caller.status_before_offline = ""
+                caller.offline_since = None
+                caller.version += 1
+                caller.save(update_fields=["page_channel", "page_server", "status", "status_before_offline",
+                                           "offline_since", "version"])
+                transaction.on_commit(lambda caller=caller: events.publish_callers_changed(caller.clinic_id, [caller]))
+                taken.pop(caller_id, None)
+            else:
+                taken[caller_id] = channel_name
+        if taken:
+            Caller.objects.filter(among("pk", taken)).update(
+                page_channel=Case(*(When(pk=i, then=Value(ch)) for i, ch in taken.items()),
+                                  output_field=CharField()),
+                page_server=presence.SERVER_ID,
+            )
+    return {caller_id: callers[caller_id] for caller_id, _ in pages if caller_id in callers}
 
 
 def do_page_disconnected(caller_id, channel_name):

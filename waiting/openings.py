@@ -1,0 +1,143 @@
+"""Caller pages that connect together are opened together.
+
+After a deploy, a restart or a network blip every page of a process comes
+back at once: ten thousand in a few seconds. Opened one by one, each page
+cost two trips to the one thread that runs database code and about ten
+queries (session, clinic, visit, lock, write, thread, queue, call), and the
+process opened about a hundred a second. Here the pages that arrive while a
+batch is being opened wait for the next one, and a batch costs:
+
+1. one trip: every session and every visit in one query each
+   (`access.visits_of_sessions`, the same rule as for one page);
+2. joining the groups, in the event loop (the tuned layer's is in memory);
+3. one trip: the rows locked and taken over in one transaction with one
+   UPDATE for all (`actions.do_pages_connected`), then each page's hello
+   (whose parts skip their query when there is nothing to say).
+
+No page waits for a timer: a batch starts as soon as the previous one is done.
+
+**Load shedding.** A page that would wait longer than SHED_AFTER_SECONDS
+(at the rate pages are being opened) is not made to wait until it times out:
+it is accepted and closed at once with CLOSE_TRY_LATER and the reason
+"try again in N s", and the page (static/waitroom/socket.js) comes back
+after N seconds plus jitter.
+"""
+
+import asyncio
+import math
+import time
+
+from channels.db import database_sync_to_async
+from django.http import Http404
+
+from clinics import access as clinic_access
+from realtime import events
+
+from . import access, snapshots
+from .actions import do_pages_connected
+
+BATCH_MAX = 500  # pages opened per batch: one UPDATE's worth, and a bounded pause for the rest
+SHED_AFTER_SECONDS = 5.0  # a page that would wait longer for its turn is told to come back later
+RATE_FLOOR = 50.0  # pages a second assumed before any batch was timed (a cold process)
+
+
+class Openings:
+    def __init__(self):
+        self.pending = []  # (consumer, future), in arrival order
+        self.worker = None
+        self.rate = None  # pages opened a second, recent batches (a moving average)
+
+    def wait_estimate(self):
+        """Seconds a page arriving now would wait for its hello."""
+        return len(self.pending) / max(self.rate or RATE_FLOOR, RATE_FLOOR)
+
+    def retry_after(self):
+        """None: come in. Else the seconds a page is told to stay away."""
+        wait = self.wait_estimate()
+        if wait <= SHED_AFTER_SECONDS:
+            return None
+        return max(1, math.ceil(wait))
+
+    def open(self, consumer):
+        """The page's hello (a future), once its batch is opened."""
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append((consumer, future))
+        if self.worker is None or self.worker.done():
+            self.worker = asyncio.ensure_future(self._work())
+        return future
+
+    async def _work(self):
+        while self.pending:
+            batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+            batch = [(c, f) for c, f in batch if not f.done()]  # (a page gone meanwhile is cancelled)
+            if not batch:
+                continue
+            started = time.monotonic()
+            try:
+                hellos = await self._open([c for c, _ in batch])
+            except Exception as error:  # the database is down: each page fails as it would alone
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), hello in zip(batch, hellos):
+                if future.done():
+                    continue
+                if isinstance(hello, Exception):
+                    future.set_exception(hello)
+                else:
+                    future.set_result(hello)
+            seconds = max(time.monotonic() - started, 1e-3)
+            rate = len(batch) / seconds
+            self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
+
+    def forget_all(self):
+        """Tests: a new event loop each; nothing pending carries over."""
+        self.pending = []
+        self.worker = None
+        self.rate = None
+
+    async def _open(self, consumers):
+        visits = await database_sync_to_async(_visits)(consumers)
+        layer = consumers[0].channel_layer
+        for consumer, caller in zip(consumers, visits):
+            if caller is not None and caller.left_at is None:
+                consumer.caller_id, consumer.clinic_id = caller.pk, caller.clinic_id
+                await layer.group_add(events.caller_group(caller.pk), consumer.channel_name)
+                await layer.group_add(events.callers_group(caller.clinic_id), consumer.channel_name)
+        return await database_sync_to_async(_take_over)(consumers, visits)
+
+
+def _visits(consumers):
+    clinics = {}
+    asked = []
+    for consumer in consumers:
+        slug = consumer.scope["url_route"]["kwargs"]["slug"]
+        if slug not in clinics:
+            try:
+                clinics[slug] = clinic_access.clinic_for_callers(slug)
+            except Http404:
+                clinics[slug] = None
+        asked.append((consumer.scope["session"], clinics[slug]))
+    return access.visits_of_sessions(asked)
+
+
+def _take_over(consumers, visits):
+    taken = do_pages_connected(
+        [(c.caller_id, c.channel_name) for c, v in zip(consumers, visits) if v is not None and v.left_at is None]
+    )
+    hellos = []
+    for consumer, visit in zip(consumers, visits):
+        caller = taken.get(consumer.caller_id) if consumer.caller_id is not None else visit
+        try:
+            if caller is None or caller.left_at is not None:
+                hellos.append(snapshots.visit_over(caller))
+            else:
+                hellos.append(consumer.hello(caller))
+        except Exception as error:
+            hellos.append(error)
+    return hellos
+
+
+openings = Openings()
+
