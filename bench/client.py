@@ -75,7 +75,7 @@ class Page(asyncio.Protocol):
 
     __slots__ = (
         "pool", "caller_id", "session_key", "host", "port", "path", "proto", "transport", "ready", "open",
-        "heartbeat_seconds", "last_seq", "round", "close_code", "times", "generation", "attempt", "slot",
+        "heartbeat_seconds", "last_seq", "round", "close_code", "close_reason", "times", "generation", "attempt", "slot",
         "started_at", "hello_at", "sent_at", "origin",
     )
     max_size = 2**20
@@ -93,6 +93,7 @@ class Page(asyncio.Protocol):
         self.last_seq = 0
         self.round = None
         self.close_code = None
+        self.close_reason = ""
         self.times = {}  # seq -> arrival (clock())
         self.generation = 0
         self.attempt = 0
@@ -115,7 +116,7 @@ class Page(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         if self.ready.done():
             self.ready = loop.create_future()
-        self.close_code = None
+        self.close_code, self.close_reason = None, ""
         self.started_at = clock()
         await asyncio.wait_for(loop.create_connection(lambda: self, self.host, self.port), timeout)
         await asyncio.wait_for(self.ready, timeout)
@@ -145,7 +146,8 @@ class Page(asyncio.Protocol):
             elif event.opcode is TEXT:
                 self.on_text(event.data, t)
             elif event.opcode is CLOSE:
-                self.close_code = Close.parse(event.data).code if event.data else 1005
+                close = Close.parse(event.data) if event.data else None
+                self.close_code, self.close_reason = (close.code, close.reason) if close else (1005, "")
         self._flush()
 
     def eof_received(self):
@@ -326,7 +328,7 @@ class Pool:
             self._retry(page)
 
     def _retry(self, page):
-        delay = protocol.backoff(page.attempt)
+        delay = protocol.reconnect_delay(page.close_code, page.close_reason, page.attempt)
         page.attempt += 1
         loop = asyncio.get_running_loop()
         loop.call_later(delay, self._spawn, page)

@@ -60,6 +60,12 @@ class CallerConsumer(PageConsumer):
 
     # Hooks that parts extend ------------------------------------------------
 
+    @classmethod
+    def prepare_hellos(cls, pages):
+        """Before the hellos of pages opened together ([(consumer, caller)],
+        openings.py): a part may read what its hellos need for all of them
+        in one query and keep it on each consumer."""
+
     def hello(self, caller):
         """The page's first frame, in the database thread once the page holds
         the (locked, present) visit."""

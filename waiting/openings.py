@@ -126,9 +126,15 @@ def _take_over(consumers, visits):
     taken = do_pages_connected(
         [(c.caller_id, c.channel_name) for c, v in zip(consumers, visits) if v is not None and v.left_at is None]
     )
+    callers = [taken.get(c.caller_id) if c.caller_id is not None else v for c, v in zip(consumers, visits)]
+    kinds = {}
+    for consumer, caller in zip(consumers, callers):
+        if caller is not None and caller.left_at is None:
+            kinds.setdefault(type(consumer), []).append((consumer, caller))
+    for kind, pages in kinds.items():
+        kind.prepare_hellos(pages)
     hellos = []
-    for consumer, visit in zip(consumers, visits):
-        caller = taken.get(consumer.caller_id) if consumer.caller_id is not None else visit
+    for consumer, caller in zip(consumers, callers):
         try:
             if caller is None or caller.left_at is not None:
                 hellos.append(snapshots.visit_over(caller))
