@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,7 +227,8 @@ def do_pages_connected(pages):
         }
         now = timezone.now()
         presence.server_heartbeat()  # before any page names this process
-        taken = {}  # caller id -> channel: the plain take-overs, written together
+        taken = {}  # caller id -> channel: written together
+        back = set()  # ids of callers who were Offline and are back
         for caller_id, channel_name in pages:
             caller = callers.get(caller_id)
             if caller is None:
@@ -247,18 +248,26 @@ def do_pages_connected(pages):
                 caller.status_before_offline = ""
                 caller.offline_since = None
                 caller.version += 1
-                caller.save(update_fields=["page_channel", "page_server", "status", "status_before_offline",
-                                           "offline_since", "version"])
-                transaction.on_commit(lambda caller=caller: events.publish_callers_changed(caller.clinic_id, [caller]))
-                taken.pop(caller_id, None)
-            else:
-                taken[caller_id] = channel_name
+                back.add(caller_id)
+            taken[caller_id] = channel_name
         if taken:
             Caller.objects.filter(among("pk", taken)).update(
-                page_channel=Case(*(When(pk=i, then=Value(ch)) for i, ch in taken.items()),
-                                  output_field=CharField()),
+                page_channel=Case(*(When(pk=i, then=Value(ch)) for i, ch in taken.items()), output_field=CharField()),
                 page_server=presence.SERVER_ID,
             )
+        if back:
+            # Back where they were: one UPDATE for all, and one announcement per clinic.
+            Caller.objects.filter(among("pk", back)).update(
+                status=Case(When(status_before_offline="", then=Value(Status.WAITING)), default=F("status_before_offline")),
+                status_before_offline="",
+                offline_since=None,
+                version=F("version") + 1,
+            )
+            by_clinic = {}
+            for caller_id in sorted(back):
+                by_clinic.setdefault(callers[caller_id].clinic_id, []).append(callers[caller_id])
+            for clinic_id, cards in by_clinic.items():
+                transaction.on_commit(lambda clinic_id=clinic_id, cards=cards: events.publish_callers_changed(clinic_id, cards))
     return {caller_id: callers[caller_id] for caller_id, _ in pages if caller_id in callers}
 
 
@@ -271,6 +280,38 @@ def do_page_disconnected(caller_id, channel_name):
             return caller  # gone already (ended, or purged while its page was open)
         _go_offline(caller)
     return caller
+
+
+def do_pages_disconnected(pages):
+    """do_page_disconnected for many pages at once, [(caller_id,
+    channel_name)]: a network blip takes thousands together. One
+    transaction, one UPDATE, one announcement per clinic."""
+    if not pages:
+        return
+    with transaction.atomic():
+        channels = dict(pages)
+        callers = [
+            c
+            for c in Caller.objects.select_for_update(of=("self",)).filter(among("pk", sorted(channels)))
+            .order_by("pk")
+            if c.left_at is None and c.page_channel == channels[c.pk]
+        ]
+        if not callers:
+            return
+        now = timezone.now()
+        Caller.objects.filter(among("pk", [c.pk for c in callers])).update(
+            page_channel="", status_before_offline=F("status"), status=Status.OFFLINE, offline_since=now,
+            version=F("version") + 1,
+        )
+        by_clinic = {}
+        for caller in callers:
+            caller.page_channel = ""
+            caller.status_before_offline, caller.status = caller.status, Status.OFFLINE
+            caller.offline_since = now
+            caller.version += 1
+            by_clinic.setdefault(caller.clinic_id, []).append(caller)
+        for clinic_id, cards in by_clinic.items():
+            transaction.on_commit(lambda clinic_id=clinic_id, cards=cards: events.publish_callers_changed(clinic_id, cards))
 
 
 def _go_offline(caller):

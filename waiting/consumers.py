@@ -25,7 +25,7 @@ from realtime.watchdog import watchdog
 
 from . import snapshots
 from .actions import do_page_disconnected
-from .openings import openings
+from .openings import closings, openings
 
 
 class CallerConsumer(PageConsumer):
@@ -85,7 +85,7 @@ class CallerConsumer(PageConsumer):
         watchdog.unwatch(self)
         await self.channel_layer.group_discard(events.caller_group(self.caller_id), self.channel_name)
         await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
-        await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
+        await closings.close(self.caller_id, self.channel_name)  # with the pages that go meanwhile
         await self.gone()
 
     async def went_silent(self):

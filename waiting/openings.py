@@ -34,7 +34,7 @@ from clinics import access as clinic_access
 from realtime import events
 
 from . import access, snapshots
-from .actions import do_pages_connected
+from .actions import do_pages_connected, do_pages_disconnected
 
 BATCH_MAX = 500  # pages opened per batch: one UPDATE's worth, and a bounded pause for the rest
 SHED_AFTER_SECONDS = 5.0  # a page that would wait longer for its turn is told to come back later
@@ -145,5 +145,50 @@ def _take_over(consumers, visits):
     return hellos
 
 
+class Closings:
+    """Caller pages that go together (a network blip) are marked Offline
+    together. The first page to go writes its own goodbye at once (as it
+    would alone: nothing waits for a timer); the pages that go meanwhile wait
+    and are written together after it, in batches of BATCH_MAX."""
+
+    def __init__(self):
+        self.pending = []  # (caller_id, channel_name, future)
+        self.busy = False
+
+    async def close(self, caller_id, channel_name):
+        if self.busy:
+            future = asyncio.get_running_loop().create_future()
+            self.pending.append((caller_id, channel_name, future))
+            await future
+            return
+        self.busy = True
+        try:
+            await database_sync_to_async(do_pages_disconnected)([(caller_id, channel_name)])
+            while self.pending:
+                batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+                try:
+                    await database_sync_to_async(do_pages_disconnected)([(c, ch) for c, ch, _ in batch])
+                except Exception as error:
+                    outcome = error
+                else:
+                    outcome = None
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(outcome) if outcome else future.set_result(None)
+        finally:
+            self.busy = False
+            if self.pending:  # this page's own write failed, or it was cancelled: the next one leads
+                leader_id, leader_channel, future = self.pending.pop(0)
+                task = asyncio.ensure_future(self.close(leader_id, leader_channel))
+                task.add_done_callback(lambda t, future=future: future.done() or (
+                    future.set_exception(t.exception()) if not t.cancelled() and t.exception()
+                    else future.set_result(None)))
+
+    def forget_all(self):
+        self.pending = []
+        self.busy = False
+
+
 openings = Openings()
+closings = Closings()
 
