@@ -212,7 +212,8 @@ def render(report):
         "dashboard), divided by the pages connected; pages are connected incrementally (1,000, then "
         "4,000 more, …).")
     add("- **The ceiling** (`bench/ceiling.py`): a bare `websockets` server, no framework and no storage, "
-        "on uvloop, per-message deflate off, young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
+        "on uvloop, per-message deflate off, no keepalive pings and no handshake kept once answered (as "
+        "Waitroom's tuned protocol), young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
         "servers and the benchmark's client (`waitroom/server/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
         "hello of Waitroom's shape and heartbeats, and on the same `POST /clinics/<slug>/notify/` (on a "
         "second port: websockets' HTTP side speaks GET only) sends each named page a `message` frame of "
@@ -242,6 +243,7 @@ def render(report):
     add("make bench                          # N = 1,000, 5,000, 10,000; 2 processes at 10,000; docs/benchmarks.md")
     add('make bench BENCH_ARGS="--budget 0"  # the same, and the 20,000 check even past 570 s')
     add("make bench BENCH_ARGS=--quick       # small N, a few minutes; writes to the temp dir only")
+    add('make bench BENCH_ARGS="--only storm,staff,kill --storm-n 10000"  # coming back and many staff only (bench/storm.py)')
     add('make bench BENCH_ARGS=--tunings     # and what each server tuning buys (1 process, N = 5,000; about 5 minutes more)')
     add("make bench BENCH_ARGS=\"--baseline ../old-checkout\"  # this tree and another side by side (git worktree add)")
     add(".venv/bin/python -m bench.run --help                     # sizes, rounds, receipts, layer, budget, ...")
