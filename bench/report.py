@@ -315,7 +315,7 @@ def add_parts(add, report):
             f"**{f(result['caught_up_s'], 1)}** (sent after {f(result['notify_sent_after_s'], 1)} s, "
             f"{result['notify_tries']} tries) |")
         if key == "storm":
-            add(f"| storm | pages reconnected a second, once it listened | ≥ 1,000 | "
+            add(f"| storm | pages back a second once it listened (paced by the pages' own backoff) | – | "
                 f"**{f(result['reconnected_per_s'])}** (restart took {f(result['restart_s'], 1)} s) |")
         add(f"| {key} | messages lost (pages short); doubled; out of order; pages told \"try again\" | 0; 0 | "
             f"{result['pages_short']}; {result['pages_doubled']}; {result['out_of_order']}; "
