@@ -38,7 +38,7 @@ from .actions import do_pages_connected, do_pages_disconnected
 
 BATCH_MAX = 500  # pages opened per batch: one UPDATE's worth, and a bounded pause for the rest
 SHED_AFTER_SECONDS = 5.0  # a page that would wait longer for its turn is told to come back later
-RATE_FLOOR = 50.0  # pages a second assumed before any batch was timed (a cold process)
+COLD_RATE = 200.0  # pages a second assumed before any batch was timed (a process just started)
 
 
 class Openings:
@@ -49,7 +49,7 @@ class Openings:
 
     def wait_estimate(self):
         """Seconds a page arriving now would wait for its hello."""
-        return len(self.pending) / max(self.rate or RATE_FLOOR, RATE_FLOOR)
+        return len(self.pending) / (self.rate or COLD_RATE)
 
     def retry_after(self):
         """None: come in. Else the seconds a page is told to stay away."""
@@ -87,9 +87,9 @@ class Openings:
                     future.set_exception(hello)
                 else:
                     future.set_result(hello)
-            seconds = max(time.monotonic() - started, 1e-3)
-            rate = len(batch) / seconds
-            self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
+            if self.pending:  # pages queued meanwhile: the batch was the process's pace, not the arrivals'
+                rate = len(batch) / max(time.monotonic() - started, 1e-3)
+                self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
 
     def forget_all(self):
         """Tests: a new event loop each; nothing pending carries over."""

@@ -107,7 +107,7 @@ async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, mo
         return visits_of(consumers)
 
     monkeypatch.setattr(openings_module, "_visits", slow_visits)
-    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.01)  # none waiting is fine, one (1/50 s) is not
+    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)  # none waiting is fine, one (1/200 s) is not
 
     first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
     assert (await first.connect(timeout=FRAME))[0]
