@@ -100,11 +100,14 @@ class Openings:
     async def _open(self, consumers):
         visits = await database_sync_to_async(_visits)(consumers)
         layer = consumers[0].channel_layer
+        joins = []
         for consumer, caller in zip(consumers, visits):
             if caller is not None and caller.left_at is None:
                 consumer.caller_id, consumer.clinic_id = caller.pk, caller.clinic_id
-                await layer.group_add(events.caller_group(caller.pk), consumer.channel_name)
-                await layer.group_add(events.callers_group(caller.clinic_id), consumer.channel_name)
+                joins.append(layer.group_add(events.caller_group(caller.pk), consumer.channel_name))
+                joins.append(layer.group_add(events.callers_group(caller.clinic_id), consumer.channel_name))
+        # Together: with Redis each new group is a round trip, and a batch has hundreds.
+        await asyncio.gather(*joins)
         return await database_sync_to_async(_take_over)(consumers, visits)
 
 
