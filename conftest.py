@@ -19,6 +19,7 @@ from messaging import receipts
 from messaging.consumers import catch_up
 from realtime.watchdog import watchdog
 from testkit.sockets import Sockets
+from waiting.openings import closings, openings
 from waiting.queue_page import queue_check
 
 PASSWORD = "correct horse battery staple"
@@ -55,11 +56,15 @@ def fresh_watchdog():
     receipts.forget_all()
     catch_up.forget_all()
     queue_check.forget_all()
+    openings.forget_all()
+    closings.forget_all()
     yield
     watchdog.forget_all()
     receipts.forget_all()
     catch_up.forget_all()
     queue_check.forget_all()
+    openings.forget_all()
+    closings.forget_all()
 
 
 @pytest.fixture(autouse=True)

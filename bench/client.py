@@ -75,7 +75,7 @@ class Page(asyncio.Protocol):
 
     __slots__ = (
         "pool", "caller_id", "session_key", "host", "port", "path", "proto", "transport", "ready", "open",
-        "heartbeat_seconds", "last_seq", "round", "close_code", "times", "generation", "attempt", "slot",
+        "heartbeat_seconds", "last_seq", "round", "close_code", "close_reason", "times", "generation", "attempt", "slot",
         "started_at", "hello_at", "sent_at", "origin",
     )
     max_size = 2**20
@@ -93,6 +93,7 @@ class Page(asyncio.Protocol):
         self.last_seq = 0
         self.round = None
         self.close_code = None
+        self.close_reason = ""
         self.times = {}  # seq -> arrival (clock())
         self.generation = 0
         self.attempt = 0
@@ -100,8 +101,10 @@ class Page(asyncio.Protocol):
         self.ready = asyncio.get_running_loop().create_future()
 
     def successor(self):
-        """A new page object for the next connection, with this one's state."""
-        page = type(self)(self.pool, self.caller_id, self.session_key, self.host, self.port, self.path)
+        """A new page object for the next connection, with this one's state
+        (on the port the pool sends pages of a dead process to, if any)."""
+        port = self.pool.moved.get(self.port, self.port)
+        page = type(self)(self.pool, self.caller_id, self.session_key, self.host, port, self.path)
         page.last_seq, page.round, page.times, page.attempt, page.slot = (
             self.last_seq, self.round, self.times, self.attempt, self.slot)
         self.round, self.pool = None, None
@@ -115,7 +118,7 @@ class Page(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         if self.ready.done():
             self.ready = loop.create_future()
-        self.close_code = None
+        self.close_code, self.close_reason = None, ""
         self.started_at = clock()
         await asyncio.wait_for(loop.create_connection(lambda: self, self.host, self.port), timeout)
         await asyncio.wait_for(self.ready, timeout)
@@ -145,7 +148,8 @@ class Page(asyncio.Protocol):
             elif event.opcode is TEXT:
                 self.on_text(event.data, t)
             elif event.opcode is CLOSE:
-                self.close_code = Close.parse(event.data).code if event.data else 1005
+                close = Close.parse(event.data) if event.data else None
+                self.close_code, self.close_reason = (close.code, close.reason) if close else (1005, "")
         self._flush()
 
     def eof_received(self):
@@ -302,6 +306,7 @@ class Pool:
         self.lost_pages = []  # (caller_id, close code, seconds since its hello, seconds since it last sent)
         self.handshakes = []  # seconds from connect to hello, each (re)connect
         self.reconnects = 0
+        self.moved = {}  # port of a killed process -> the port its pages reconnect to (a load balancer's job)
         self.others = collections.Counter()  # frame types no page expected
         self.connect_failures = collections.Counter()
         self._timer = None
@@ -326,7 +331,7 @@ class Pool:
             self._retry(page)
 
     def _retry(self, page):
-        delay = protocol.backoff(page.attempt)
+        delay = protocol.reconnect_delay(page.close_code, page.close_reason, page.attempt)
         page.attempt += 1
         loop = asyncio.get_running_loop()
         loop.call_later(delay, self._spawn, page)
@@ -361,15 +366,17 @@ class Pool:
                     page.send(HEARTBEAT)
                     queue.append((max(due + page.heartbeat_seconds, now), page, generation))
 
-    async def connect(self, items, *, concurrency=100, timeout=60, page_class=Page):
+    async def connect(self, items, *, concurrency=100, timeout=60, page_class=Page, last_seq=None):
         """Open a page for each (caller_id, session_key, host, port, path); at
-        most `concurrency` handshakes in flight. Returns the pages that said hello."""
+        most `concurrency` handshakes in flight. Returns the pages that said hello.
+        `last_seq`: {caller_id: the last seq its page has} for pages coming back."""
         items = iter(items)
         done = []
 
         async def worker():
             for caller_id, key, host, port, path in items:
                 page = page_class(self, caller_id, key, host, port, path)
+                page.last_seq = (last_seq or {}).get(caller_id, 0)
                 try:
                     await page.connect(timeout)
                 except (OSError, asyncio.TimeoutError) as e:

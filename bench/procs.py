@@ -91,6 +91,7 @@ class Server:
 
     def __init__(self, name, argv, env, logdir, cwd=ROOT):
         self.name = name
+        self.argv, self.env, self.logdir, self.cwd = argv, env, logdir, cwd  # to start it again (bench/storm.py)
         self.log_path = Path(logdir) / f"{name}.log"
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)

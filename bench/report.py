@@ -14,6 +14,8 @@ from .tunings import VARIANTS
 TARGET_N = 10_000
 NAMES = {
     "ceiling": "ceiling (bare websockets)",
+    "ceiling-receipts-off": "ceiling, receipts off",
+    "ceiling-receipts-on": "ceiling, receipts on",
     "waitroom-1p": "Waitroom, 1 process (SQLite, in-memory layer)",
     "waitroom-2p": "Waitroom, 2 processes (PostgreSQL + Redis)",
     "baseline-1p": "baseline, 1 process",
@@ -94,6 +96,11 @@ def render(report):
             ("memory per idle caller (KB)", lambda s: s["kb_per_caller"], 1),
             ("pages connected per second", lambda s: s["connect_rate"], 0),
         ]
+        if n == max(set(c) | set(w1) | set(w2)):
+            off = stages(report, "ceiling-receipts-off").get(n)
+            if off:
+                rows.insert(1, ("notify-all: last page has it, the ceiling with receipts off",
+                                lambda s, off=off: off["notify_all"]["median_ms"] if s is cs else None, 0))
         for label, get, digits in rows:
             if label.startswith("notify-all: fastest"):
                 cells = [spread(s) for s in (cs, a, b)]
@@ -111,11 +118,19 @@ def render(report):
                           if k.get("median_receipts_done_ms") else "")
                 contrast.append(f"{NAMES[key]} at N={n:,}: {f(k['median_ms'])} ms "
                                 f"(vs {f(s['notify_all']['median_ms'])} ms){stored}")
+    add("")
+    add("\"Pages connected per second\" is not the same work on both sides: for Waitroom it includes making "
+        "each caller's visit (Caller and Session rows, written in bulk by `bench/seed.py` in chunks of 1,000 "
+        "just before they connect) and, per page, reading its session and visit and writing which page "
+        "holds it; the ceiling registers a session key in a dict. The storm part below measures pages whose "
+        "visits exist, as after a restart.")
     if contrast:
         other = "on" if args["receipts"] == "off" else "off"
         add("")
         add(f"Notify-all with the pages' receipts **{other}** instead ({args['contrast_rounds']} rounds, "
             f"median time to the last page): " + "; ".join(contrast) + ".")
+    add_parts(add, report)
+    add_drops(add, report)
     add_baseline(add, report)
     add_tunings(add, report)
     hold = report["results"].get("waitroom-2p", {}).get("hold")
@@ -197,7 +212,8 @@ def render(report):
         "dashboard), divided by the pages connected; pages are connected incrementally (1,000, then "
         "4,000 more, …).")
     add("- **The ceiling** (`bench/ceiling.py`): a bare `websockets` server, no framework and no storage, "
-        "on uvloop, per-message deflate off, young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
+        "on uvloop, per-message deflate off, no keepalive pings and no handshake kept once answered (as "
+        "Waitroom's tuned protocol), young generations collected every 100 ms and long-lived objects frozen as in Waitroom's "
         "servers and the benchmark's client (`waitroom/server/heap.py`). It accepts the same URL, cookie and Origin, answers with a "
         "hello of Waitroom's shape and heartbeats, and on the same `POST /clinics/<slug>/notify/` (on a "
         "second port: websockets' HTTP side speaks GET only) sends each named page a `message` frame of "
@@ -227,6 +243,7 @@ def render(report):
     add("make bench                          # N = 1,000, 5,000, 10,000; 2 processes at 10,000; docs/benchmarks.md")
     add('make bench BENCH_ARGS="--budget 0"  # the same, and the 20,000 check even past 570 s')
     add("make bench BENCH_ARGS=--quick       # small N, a few minutes; writes to the temp dir only")
+    add('make bench BENCH_ARGS="--only storm,staff,kill --storm-n 10000"  # coming back and many staff only (bench/storm.py)')
     add('make bench BENCH_ARGS=--tunings     # and what each server tuning buys (1 process, N = 5,000; about 5 minutes more)')
     add("make bench BENCH_ARGS=\"--baseline ../old-checkout\"  # this tree and another side by side (git worktree add)")
     add(".venv/bin/python -m bench.run --help                     # sizes, rounds, receipts, layer, budget, ...")
@@ -247,6 +264,94 @@ def render(report):
         "(every round, every figure) in a temp dir it prints.")
     add("")
     return "\n".join(out)
+
+
+def add_parts(add, report):
+    """Coming back (storm, kill) and many staff at once (bench/storm.py)."""
+    parts = report.get("parts") or {}
+    one, two = parts.get("storm-1p") or {}, parts.get("kill-2p") or {}
+    if not one and not two:
+        return
+    args = report["args"]
+    add("")
+    add("### Coming back, and many staff at once")
+    add("")
+    add("| part | figure | target | measured |")
+    add("|---|---|---|---:|")
+    ceiling_rate = None
+    c = stages(report, "ceiling")
+    if c:
+        ceiling_rate = c[nearest(c, TARGET_N)]["connect_rate"]
+    if one.get("entries"):
+        e = one["entries"]
+        add(f"| entries | new entries a second (real `POST /w/<slug>/` and the visit's socket, {e['concurrency']} at "
+            f"a time, {e['seconds']:.0f} s) | ≥ 300 | {f(e['per_second'])} ({e['failed']} failed) |")
+    if one.get("connect"):
+        k = one["connect"]
+        add(f"| storm | pages connected a second (visits made in bulk first), to {f(k['pages'])} | – | "
+            f"{f(k['per_second'])} ({ratio(k['per_second'], ceiling_rate)} the ceiling's) |")
+    if one.get("reconnect"):
+        r = one["reconnect"]
+        add(f"| storm | pages that drop together and come straight back (their visits exist), "
+            f"{args.get('connect_concurrency')} handshakes at a time: reconnected a second | ≥ 1,000 | "
+            f"**{f(r['per_second'])}** ({f(r['pages'])} of {f(r['of'])}; {ratio(r['per_second'], ceiling_rate)} "
+            f"the ceiling's connect rate) |")
+    if one.get("staff"):
+        st = one["staff"]
+        add(f"| staff | {st['staff']} staff at once, {st['sends']} sends ({st['whole_clinic']} to the whole clinic "
+            f"of {f(one['connect']['pages'])}): response p50 / p95 / max (ms) | p95 ≤ 500 | "
+            f"{f(st['p50_ms'])} / **{f(st['p95_ms'])}** / {f(st['max_ms'])} |")
+        add(f"| staff | sends refused; pages short of a message; pages with one twice; out of order | 0 | "
+            f"{st['failed']}; {st['pages_short']}; {st['pages_doubled']}; {st['out_of_order']} |")
+    for key, label, target, result in (("storm", "the one process restarted", "≤ 15 s", one.get("storm")),
+                                       ("kill", "one of two processes killed", "≤ 10 s", two.get("kill"))):
+        if not result:
+            continue
+        n = result["pages"]
+        what = "back" if key == "storm" else "served by the other"
+        add(f"| {key} | {label} under {f(n)} pages: every page {what} (s after the kill) | {target} | "
+            f"**{f(result['back_s'], 1)}** ({f(result['pages_back'])} of {f(result['affected'])}) |")
+        add(f"| {key} | … and has the message sent as soon as staff could (s after the kill) | {target} | "
+            f"**{f(result['caught_up_s'], 1)}** (sent after {f(result['notify_sent_after_s'], 1)} s, "
+            f"{result['notify_tries']} tries) |")
+        if key == "storm":
+            add(f"| storm | pages back a second once it listened (paced by the pages' own backoff) | – | "
+                f"**{f(result['reconnected_per_s'])}** (restart took {f(result['restart_s'], 1)} s) |")
+        add(f"| {key} | messages lost (pages short); doubled; out of order; pages told \"try again\" | 0; 0 | "
+            f"{result['pages_short']}; {result['pages_doubled']}; {result['out_of_order']}; "
+            f"{result['told_to_try_later']} |")
+    add("")
+    add(f"Staff: each of 20 staff members sends {args.get('staff_sends')} requests back to back on a connection "
+        "of its own, all starting together; every tenth one's first send is to the whole clinic, the rest to one "
+        "random caller each (they share one sign-in: the server's work is the same). Storm: the process is killed "
+        "(SIGKILL) and started again on its port and database; kill: the second of two is killed and its pages "
+        "reconnect to the first (the benchmark plays the load balancer). Pages reconnect as `socket.js` does.")
+
+
+def add_drops(add, report):
+    """What the figures leave out: samples that failed, pages that missed a round, rounds not run."""
+    lines = []
+    for key in report["results"]:
+        for n, s in stages(report, key).items():
+            na = s["notify_all"]
+            rounds = na["rounds"]
+            missed = sum(r.get("missing") or 0 for r in rounds)
+            one = s.get("notify_one") or {}
+            wanted = report["args"]["rounds"] if not key.startswith("tuning") else report["args"]["tunings_rounds"]
+            bits = []
+            if len(rounds) != wanted:
+                bits.append(f"{len(rounds)} of {wanted} notify-all rounds run")
+            if na["failed_rounds"]:
+                bits.append(f"{na['failed_rounds']} rounds not complete ({missed} page-messages missing)")
+            if one.get("failures"):
+                bits.append(f"{one['failures']} notify-one samples failed or timed out "
+                            f"({one['samples']} measured)")
+            if bits:
+                lines.append(f"{key} at N={n:,}: " + ", ".join(bits))
+    add("")
+    add("What the figures above leave out (rounds or samples that did not complete are not in the medians "
+        "and percentiles): " + ("; ".join(lines) + "." if lines else "nothing — every round ran and every "
+                                "page had every message; no notify-one sample failed or timed out."))
 
 
 def med(block, key):

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from waitroom.server.heap import collect_young_regularly, keep_full_collections_short
 
-from . import tunings
+from . import storm, tunings
 from .client import Pool, clock
 from .conditions import machine, postgres_connections, versions
 from .hold import hold
@@ -106,6 +106,10 @@ async def main(args):
         plan = []  # (target, sizes, options), in the order they are measured
         if "ceiling" in args.only:
             plan.append((Ceiling(args, tmp), args.sizes, {}))
+            if "receipts-off" in args.only:  # the ceiling at the largest N with the pages' receipts the other way
+                other = Ceiling(args, tmp)
+                other.name = "ceiling-receipts-" + ("off" if receipts else "on")
+                plan.append((other, args.sizes[-1:], {"receipts": not receipts, "contrast": False, "one": False}))
         if "waitroom" in args.only:
             plan.append((Waitroom(args, tmp, 1), args.sizes, {}))
             if args.baseline:  # back to back with its twin: the same minutes of the machine
@@ -121,10 +125,14 @@ async def main(args):
         # Every database is set up before anything is measured (the helpers migrate in parallel).
         await asyncio.gather(*(t.prepare() for t, _, _ in plan if isinstance(t, Waitroom)))
         log("databases migrated and seeded (clinic, staff)")
+        parts = [p for p in ("storm", "staff", "kill") if p in args.only]
         for target, target_sizes, options in plan:
             report["results"][target.name] = await run_target(
                 target, args, target_sizes, rounds=options.get("rounds", args.rounds), samples=args.samples,
-                contrast=options.get("contrast", True), receipts=receipts)
+                contrast=options.get("contrast", True), receipts=options.get("receipts", receipts),
+                one=options.get("one", True))
+        if parts:
+            report["parts"] = await storm.run_parts(args, tmp, parts, receipts)
     finally:
         report["seconds"] = time.time() - started
         report["finished"] = time.strftime("%Y-%m-%d %H:%M %Z")
@@ -157,8 +165,15 @@ def parse(argv=None):
                    help="pages answer each message with a receipt, as a visible page does (default on)")
     p.add_argument("--contrast-rounds", type=int, default=3, metavar="ROUNDS",
                    help="notify-all rounds with receipts the other way, at the smallest N (0: none)")
-    p.add_argument("--only", type=lambda s: s.split(","), default=["ceiling", "waitroom", "two"],
-                   help="comma-separated subset of ceiling,waitroom,two,tunings")
+    p.add_argument("--only", type=lambda s: s.split(","),
+                   default=["ceiling", "waitroom", "two", "receipts-off", "staff", "storm", "kill"],
+                   help="comma-separated subset of ceiling,waitroom,two,receipts-off,staff,storm,kill,tunings "
+                        "(bench/storm.py: staff, storm, kill)")
+    p.add_argument("--storm-n", type=int, default=10_000, metavar="N",
+                   help="pages held for the staff, storm and kill parts")
+    p.add_argument("--storm-timeout", type=float, default=60.0, help="seconds a storm or kill may take")
+    p.add_argument("--staff-sends", type=int, default=3, help="sends by each of the 20 staff members at once")
+    p.add_argument("--entry-seconds", type=float, default=5.0, help="seconds of new entries through the form")
     p.add_argument("--tunings", action="store_true",
                    help="also measure what each server tuning buys (1 process, SQLite, at --tunings-n; bench/tunings.py)")
     p.add_argument("--tunings-n", type=int, default=5000, metavar="N", help="N for --tunings")
@@ -198,6 +213,7 @@ def parse(argv=None):
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.two_sizes, args.rounds, args.samples = [200, 500], [500], 3, 30
+        args.storm_n, args.entry_seconds = min(args.storm_n, 500), 2
         args.hold, args.hold_seconds = min(args.hold, 1000), 5
         args.tunings_n, args.tunings_rounds = min(args.tunings_n, 500), 3
     if args.tunings and "tunings" not in args.only:

@@ -201,3 +201,17 @@ class Waitroom(Target):
             "POST", self.notify_path(), self.headers, protocol.notify_body([1], "warm-up", "warm-up"))
         assert status in (200, 400), f"notify answered {status}: {content[:200]}"
         return True
+
+    def kill(self, i):
+        """Kill process i as a crash would (SIGKILL): no page is told."""
+        self.servers[i].stop()
+
+    async def restart(self, i):
+        """Start process i again, on its port, with its database."""
+        old = self.servers[i]
+        server = Server(f"{old.name}-again", old.argv, old.env, old.logdir, cwd=old.cwd)
+        self.servers[i] = server
+        await server.wait_port(self.ports[i], timeout=60)
+        if i == 0:
+            self.http.close()
+            self.http = Http(HOST, self.ports[0])

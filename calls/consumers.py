@@ -20,7 +20,7 @@ from waiting.actions import do_report_devices
 from .actions import do_staff_page_connected, do_staff_page_disconnected
 from .models import Participant
 from .signalling import clean_signal, signal_target
-from .snapshots import call_for_caller, call_snapshot, caller_seat, open_call_of, staff_call_hello
+from .snapshots import NOT_READ, call_for_caller, call_snapshot, caller_seat, open_call_of, open_calls_of, staff_call_hello
 
 
 def publish_call_of(caller_id):
@@ -63,8 +63,16 @@ class Signalling:
 class CallOnCallerPage(Signalling):
     """The caller's side of their call, on their waiting page."""
 
+    @classmethod
+    def prepare_hellos(cls, pages):
+        super().prepare_hellos(pages)
+        calls = open_calls_of([caller.pk for _, caller in pages])  # one query for a reconnect storm's pages
+        for consumer, caller in pages:
+            consumer.open_call = calls.get(caller.pk)
+
     def hello(self, caller):
-        hello = super().hello(caller) | call_for_caller(caller)
+        call = self.__dict__.pop("open_call", NOT_READ)
+        hello = super().hello(caller) | call_for_caller(caller, call)
         self.seat_id = hello["me"]
         if self.seat_id:
             publish_call_of(caller.pk)  # the other participants see the caller's page is back

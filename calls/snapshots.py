@@ -24,9 +24,19 @@ def call_snapshot(call):
     return call, caller, seats
 
 
-def call_for_caller(caller):
-    """The caller page's part of its hello: its open call, if any, and its seat in it."""
-    call = open_call_of(caller.pk)
+def open_calls_of(caller_ids):
+    """{caller id: open call} of those callers who have one."""
+    return {call.caller_id: call for call in Call.objects.filter(caller_id__in=caller_ids, ended_at=None)}
+
+
+NOT_READ = object()
+
+
+def call_for_caller(caller, call=NOT_READ):
+    """The caller page's part of its hello: its open call, if any, and its seat in it
+    (`call`: the open call or None, when read already with open_calls_of)."""
+    if call is NOT_READ:
+        call = open_call_of(caller.pk)
     state = events.call_state(*call_snapshot(call)) if call else None
     return {"call": state, "me": caller_seat(state), "ice_servers": ice_servers()}
 

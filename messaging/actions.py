@@ -262,7 +262,10 @@ def _announce_sent(clinic, recipients, sent, *, body, bodies, author, client_id,
             events.publish_broadcast(clinic.pk, message, sent, bodies=bodies)
         events.publish_threads_grew(clinic.pk, badges, sender=Sender.CLINIC, at=now)
 
-    transaction.on_commit(announce)
+    if len(sent) == 1:
+        transaction.on_commit(announce)
+    else:  # to many: staff hear "sent" first, then the pages are told (realtime/events.py)
+        transaction.on_commit(lambda: events.after_response(announce))
 
 
 def do_send_caller_message(caller_id, *, body, client_id=""):

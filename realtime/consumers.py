@@ -32,6 +32,14 @@ CLOSE_REPLACED = 4409
 CLOSE_TOO_MANY_FRAMES = 4429
 CLOSE_SILENT = 4408
 CLOSE_SERVER_ERROR = 1011  # the page reconnects, as after a server restart
+# The process has more pages waiting to be opened than it can open soon: the
+# page comes back after the seconds the reason names (plus jitter), not at once.
+CLOSE_TRY_LATER = 4503
+
+
+def try_again_in(seconds):
+    """The reason of a CLOSE_TRY_LATER close: pages read the number."""
+    return f"try again in {int(seconds)} s"
 
 
 class PageConsumer(AsyncJsonWebsocketConsumer):

@@ -9,6 +9,7 @@ This module is a leaf: it imports no actions and no consumers.
 """
 
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -169,6 +170,36 @@ def _send(group, event):
     except Exception:
         # Stored already; a page that misses this catches up when it reconnects.
         log.warning("could not announce %s to %s", event["type"], group, exc_info=True)
+
+
+_deferred = threading.local()
+
+
+def after_response(announce):
+    """Run `announce` once the HTTP response this thread is making has been
+    sent, or now outside a request. For a notification to ten thousand
+    callers: the staff member hears "sent" when it is stored, not after the
+    process has handed the message to every page (in one process, the pages
+    and the response share the event loop)."""
+    pending = getattr(_deferred, "pending", None)
+    if pending is None:
+        announce()
+    else:
+        pending.append(announce)
+
+
+def request_started(**kwargs):
+    _deferred.pending = []
+
+
+def request_finished(**kwargs):
+    """The response is sent (Django closes it after): what waited for it goes now."""
+    pending, _deferred.pending = getattr(_deferred, "pending", None), None
+    for announce in pending or ():
+        try:
+            announce()
+        except Exception:
+            log.warning("could not announce after a response", exc_info=True)
 
 
 def publish_callers_changed(clinic_id, callers):

@@ -7,6 +7,7 @@ together.
 
 import json
 import random
+import re
 
 # Sockets --------------------------------------------------------------------
 
@@ -109,6 +110,8 @@ def missed(hello, last_seq):
 # The server's "no": not signed in, no such visit / not a member, replaced by a
 # newer tab. A page stops for good on these (static/waitroom/socket.js).
 STOP_CODES = frozenset({4401, 4404, 4409})
+# The server is busy opening other pages: "try again in N s" (realtime/consumers.py).
+TRY_LATER = 4503
 
 
 def backoff(attempt, first=0.5, most=15.0, rng=random):
@@ -116,6 +119,17 @@ def backoff(attempt, first=0.5, most=15.0, rng=random):
     under a ceiling that doubles from `first` to `most`, as socket.js does, so
     a thousand pages cut off together do not all come back together."""
     return rng.random() * min(most, first * 2**attempt)
+
+
+def reconnect_delay(code, reason, attempt, rng=random):
+    """Seconds before reconnecting after a close with this code and reason, as
+    socket.js's reconnectDelay: N s and up to half as long again after "try
+    again in N s", else `backoff`."""
+    if code == TRY_LATER:
+        found = re.search(r"(\d+)", reason or "")
+        seconds = int(found.group(1)) if found and int(found.group(1)) else 5
+        return seconds * (1 + rng.random() / 2)
+    return backoff(attempt, rng=rng)
 
 
 # Staff's actions (HTTP) -----------------------------------------------------

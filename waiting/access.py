@@ -49,3 +49,51 @@ def visit_of_session(session, clinic):
         .order_by(F("left_at").desc(nulls_first=True), "-arrived_at")
         .first()
     )
+
+
+def visits_of_sessions(asked):
+    """visit_of_session for many pages at once (a reconnect storm brings
+    thousands): `asked` is [(session, clinic or None)]; returns the caller of
+    each, or None, by the same rule, reading every session and every caller
+    in one query each."""
+    sessions = load_sessions([session for session, _ in asked])
+    wanted = {
+        caller_id
+        for (session, clinic), data in zip(asked, sessions)
+        if clinic is not None
+        for caller_id in data.get(VISITS_KEY, {}).values()
+    }
+    callers = Caller.objects.filter(pk__in=wanted).select_related("clinic") if wanted else []
+    by_id = {caller.pk: caller for caller in callers}
+    found = []
+    for (session, clinic), data in zip(asked, sessions):
+        own = [by_id[i] for i in data.get(VISITS_KEY, {}).values() if clinic is not None and i in by_id]
+        own = [caller for caller in own if caller.clinic_id == clinic.pk]
+        # As visit_of_session orders them: a visit still going first, then the latest.
+        own.sort(key=lambda c: (c.left_at is not None, -(c.left_at.timestamp() if c.left_at else 0),
+                                -c.arrived_at.timestamp()))
+        found.append(own[0] if own else None)
+    return found
+
+
+def load_sessions(stores):
+    """The data of each (lazy) session store, as `store.load()` would give it,
+    in one query for the database backends; other backends load each."""
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+    from django.utils import timezone
+
+    if not stores or not all(type(s) is DatabaseStore for s in stores):
+        return [dict(s.items()) for s in stores]
+    keys = {s.session_key for s in stores if s.session_key}
+    model = DatabaseStore.get_model_class()
+    rows = dict(
+        model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", "session_data"
+        )
+    ) if keys else {}
+    loaded = []
+    for store in stores:
+        data = store.decode(rows[store.session_key]) if store.session_key in rows else {}
+        store._session_cache = data  # as load() would keep it: read once
+        loaded.append(data)
+    return loaded

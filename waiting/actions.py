@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from realtime import events, presence
 from realtime.limits import address_key, count_within
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
+from waitroom.lookups import among
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, DeviceState, LeaveReason, OpeningPeriod, Status, Weekday
@@ -225,6 +227,70 @@ def do_page_connected(caller_id, channel_name):
     return caller
 
 
+def do_pages_connected(pages):
+    """do_page_connected for many pages at once, in one transaction (a
+    reconnect storm brings thousands a second): `pages` is [(caller_id,
+    channel_name)], in the order they connected; returns {caller_id: caller}.
+
+    The rows are locked in one query, and the pages that only take their
+    visit back (the usual case: the caller was never marked Offline) are
+    written in one UPDATE for all; an Offline caller coming back is saved
+    as do_page_connected saves it."""
+    if not pages:
+        return {}
+    with transaction.atomic():
+        ids = sorted({caller_id for caller_id, _ in pages})
+        callers = {
+            c.pk: c
+            for c in Caller.objects.select_for_update(of=("self",)).select_related("clinic").filter(among("pk", ids))
+            .order_by("pk")
+        }
+        now = timezone.now()
+        presence.server_heartbeat()  # before any page names this process
+        taken = {}  # caller id -> channel: written together
+        back = set()  # ids of callers who were Offline and are back
+        for caller_id, channel_name in pages:
+            caller = callers.get(caller_id)
+            if caller is None:
+                continue
+            if caller.left_at is None and caller.status == Status.OFFLINE and caller.offline_expires_at() <= now:
+                _expire(caller, caller.offline_expires_at())
+                continue
+            if caller.left_at is not None:
+                continue
+            replaced = caller.page_channel if caller.page_channel != channel_name else ""
+            if replaced:
+                transaction.on_commit(lambda replaced=replaced: events.tell_page_replaced(replaced))
+            caller.page_channel = channel_name
+            caller.page_server = presence.SERVER_ID
+            if caller.status == Status.OFFLINE:
+                caller.status = caller.status_before_offline or Status.WAITING
+                caller.status_before_offline = ""
+                caller.offline_since = None
+                caller.version += 1
+                back.add(caller_id)
+            taken[caller_id] = channel_name
+        if taken:
+            Caller.objects.filter(among("pk", taken)).update(
+                page_channel=Case(*(When(pk=i, then=Value(ch)) for i, ch in taken.items()), output_field=CharField()),
+                page_server=presence.SERVER_ID,
+            )
+        if back:
+            # Back where they were: one UPDATE for all, and one announcement per clinic.
+            Caller.objects.filter(among("pk", back)).update(
+                status=Case(When(status_before_offline="", then=Value(Status.WAITING)), default=F("status_before_offline")),
+                status_before_offline="",
+                offline_since=None,
+                version=F("version") + 1,
+            )
+            by_clinic = {}
+            for caller_id in sorted(back):
+                by_clinic.setdefault(callers[caller_id].clinic_id, []).append(callers[caller_id])
+            for clinic_id, cards in by_clinic.items():
+                transaction.on_commit(lambda clinic_id=clinic_id, cards=cards: events.publish_callers_changed(clinic_id, cards))
+    return {caller_id: callers[caller_id] for caller_id, _ in pages if caller_id in callers}
+
+
 def do_page_disconnected(caller_id, channel_name):
     """A caller page went away. Only the page that holds the visit makes the
     caller Offline: a refresh's new page has already taken over."""
@@ -234,6 +300,38 @@ def do_page_disconnected(caller_id, channel_name):
             return caller  # gone already (ended, or purged while its page was open)
         _go_offline(caller)
     return caller
+
+
+def do_pages_disconnected(pages):
+    """do_page_disconnected for many pages at once, [(caller_id,
+    channel_name)]: a network blip takes thousands together. One
+    transaction, one UPDATE, one announcement per clinic."""
+    if not pages:
+        return
+    with transaction.atomic():
+        channels = dict(pages)
+        callers = [
+            c
+            for c in Caller.objects.select_for_update(of=("self",)).filter(among("pk", sorted(channels)))
+            .order_by("pk")
+            if c.left_at is None and c.page_channel == channels[c.pk]
+        ]
+        if not callers:
+            return
+        now = timezone.now()
+        Caller.objects.filter(among("pk", [c.pk for c in callers])).update(
+            page_channel="", status_before_offline=F("status"), status=Status.OFFLINE, offline_since=now,
+            version=F("version") + 1,
+        )
+        by_clinic = {}
+        for caller in callers:
+            caller.page_channel = ""
+            caller.status_before_offline, caller.status = caller.status, Status.OFFLINE
+            caller.offline_since = now
+            caller.version += 1
+            by_clinic.setdefault(caller.clinic_id, []).append(caller)
+        for clinic_id, cards in by_clinic.items():
+            transaction.on_commit(lambda clinic_id=clinic_id, cards=cards: events.publish_callers_changed(clinic_id, cards))
 
 
 def _go_offline(caller):

@@ -7,18 +7,25 @@ those handlers only after connect returns). See docs/realtime.md.
 
 import asyncio
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.http import Http404
 
 from clinics import access as clinic_access
 from realtime import events
-from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN, CLOSE_REPLACED, PageConsumer
+from realtime.consumers import (
+    CLOSE_NO_VISIT,
+    CLOSE_NOT_SIGNED_IN,
+    CLOSE_REPLACED,
+    CLOSE_TRY_LATER,
+    PageConsumer,
+    try_again_in,
+)
 from realtime.staff import StaffPage
 from realtime.watchdog import watchdog
 
-from . import access, snapshots
-from .actions import do_page_connected, do_page_disconnected
+from . import snapshots
+from .actions import do_page_disconnected
+from .openings import closings, openings
 
 
 class CallerConsumer(PageConsumer):
@@ -38,7 +45,11 @@ class CallerConsumer(PageConsumer):
 
     async def connect(self):
         await self.accept()
-        hello = await database_sync_to_async(self._open)()
+        retry_after = openings.retry_after()
+        if retry_after is not None:  # more pages are waiting than this process can open soon
+            await self.close(code=CLOSE_TRY_LATER, reason=try_again_in(retry_after))
+            return
+        hello = await openings.open(self)  # opened with the pages that connect meanwhile (openings.py)
         await self.send_json(hello)
         if hello["type"] == "visit":  # no visit here, or it is over
             await self.close(code=CLOSE_NO_VISIT)
@@ -47,28 +58,13 @@ class CallerConsumer(PageConsumer):
         self.serving = True
         watchdog.watch(self)
 
-    def _open(self):
-        """One trip to the database thread (ten thousand pages connect through
-        it): find the visit, join its groups, take the visit over, snapshot."""
-        caller = self._visit()
-        if caller is None or caller.left_at is not None:
-            return snapshots.visit_over(caller)
-        self.caller_id, self.clinic_id = caller.pk, caller.clinic_id
-        async_to_sync(self.channel_layer.group_add)(events.caller_group(self.caller_id), self.channel_name)
-        async_to_sync(self.channel_layer.group_add)(events.callers_group(self.clinic_id), self.channel_name)
-        caller = do_page_connected(self.caller_id, self.channel_name)
-        if caller.left_at is not None:
-            return snapshots.visit_over(caller)
-        return self.hello(caller)
-
-    def _visit(self):
-        try:
-            clinic = clinic_access.clinic_for_callers(self.scope["url_route"]["kwargs"]["slug"])
-        except Http404:
-            return None
-        return access.visit_of_session(self.scope["session"], clinic)
-
     # Hooks that parts extend ------------------------------------------------
+
+    @classmethod
+    def prepare_hellos(cls, pages):
+        """Before the hellos of pages opened together ([(consumer, caller)],
+        openings.py): a part may read what its hellos need for all of them
+        in one query and keep it on each consumer."""
 
     def hello(self, caller):
         """The page's first frame, in the database thread once the page holds
@@ -89,7 +85,7 @@ class CallerConsumer(PageConsumer):
         watchdog.unwatch(self)
         await self.channel_layer.group_discard(events.caller_group(self.caller_id), self.channel_name)
         await self.channel_layer.group_discard(events.callers_group(self.clinic_id), self.channel_name)
-        await database_sync_to_async(do_page_disconnected)(self.caller_id, self.channel_name)
+        await closings.close(self.caller_id, self.channel_name)  # with the pages that go meanwhile
         await self.gone()
 
     async def went_silent(self):

@@ -263,6 +263,28 @@ def test_the_endpoint_sends(client, clinic, team_member):
     assert Message.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # announcements on the real commit, inside the request
+def test_a_notification_to_many_reaches_the_pages_once_staff_have_their_answer(client, clinic, team_member, monkeypatch):
+    from django.http import JsonResponse
+
+    ann, ben = make_caller(clinic, name="Ann"), make_caller(clinic, name="Ben")
+    pages = Listener(callers_group(clinic.pk))
+    client.force_login(team_member)
+    seen_at_close = []
+    close = JsonResponse.close
+
+    def closing(response):  # Django closes the response once it is sent
+        seen_at_close.append(pages.types())
+        close(response)
+
+    monkeypatch.setattr(JsonResponse, "close", closing)
+    response = post_json(client, "/clinics/sunrise/notify/", {"caller_ids": [ann.pk, ben.pk], "body": LATE})
+    assert response.json() == {"sent": 2}
+    # Nothing had gone to the pages when the response was done; then the broadcast, once.
+    assert seen_at_close == [[]]
+    assert pages.types() == ["thread.broadcast"]
+
+
 @pytest.mark.parametrize(
     "data",
     [

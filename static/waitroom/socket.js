@@ -6,6 +6,20 @@
 // reconnecting could only be refused again; the page goes to the sign-in.
 // 4404: no visit / not a member; 4409: replaced by a newer page.
 const STOP_CODES = new Set([4401, 4404, 4409]);
+// 4503: the server is busy opening other pages ("try again in N s"): come
+// back after N seconds and up to half as long again, so that the pages it
+// turned away do not all return in the same second.
+export const TRY_LATER = 4503;
+
+// Milliseconds before reconnecting after a close with this code and reason.
+export function reconnectDelay(code, reason, attempt, random = Math.random) {
+  if (code === TRY_LATER) {
+    const seconds = Number((/(\d+)/.exec(reason || "") || [])[1]) || 5;
+    return seconds * 1000 * (1 + random() / 2);
+  }
+  // Full jitter: a thousand pages cut off together do not return together.
+  return random() * Math.min(15000, 500 * 2 ** attempt);
+}
 
 export class LiveSocket {
   constructor({ url, onFrame, onOpen = () => {}, onDown = () => {}, onStop = () => {} }) {
@@ -57,12 +71,10 @@ export class LiveSocket {
         return;
       }
       this.onDown();
-      // Full jitter: a thousand pages cut off together do not return together.
-      const ceiling = Math.min(15000, 500 * 2 ** this.attempt++);
       this.retry = setTimeout(() => {
         this.retry = null;
         this.connect();
-      }, Math.random() * ceiling);
+      }, reconnectDelay(e.code, e.reason, this.attempt++));
     };
   }
 

@@ -1,0 +1,131 @@
+"""Pages that come back together (a restart, a network blip) are opened
+together (waiting/openings.py): every one is back Online, with its thread and
+its visit, none lost; and a process that cannot open more pages soon says
+"try again in N s" instead of letting them wait until they time out."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from messaging.actions import do_notify
+from realtime import presence
+from realtime.consumers import CLOSE_REPLACED, CLOSE_TRY_LATER
+from testkit import protocol
+from testkit.sockets import FRAME, QUIET, caller, callers_frame, closed_with, enter
+from waiting import openings as openings_module
+from waiting.models import Caller
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def open_together(sockets, visits, after=None):
+    """Every page starts connecting before any is answered."""
+    pages = [sockets.socket(protocol.caller_path(v.slug, after=after), v.cookie) for v in visits]
+
+    async def one(page):
+        connected, code = await page.connect(timeout=FRAME * 4)
+        assert connected, code
+        return await page.receive_json_from(timeout=FRAME * 4)
+
+    return pages, asyncio.gather(*(one(p) for p in pages))
+
+
+async def test_pages_that_come_back_together_are_all_online_with_their_threads(sockets, clinic, team_member):
+    visits = [await enter(clinic, f"Caller {i}") for i in range(12)]
+    # Half of them dropped and show Offline; every one has a message it has not seen yet.
+    await database_sync_to_async(Caller.objects.filter(pk__in=[v.caller_id for v in visits[::2]]).update)(
+        status="offline", status_before_offline="waiting", page_channel="", offline_since=timezone.now())
+    await database_sync_to_async(do_notify)(
+        clinic, actor=team_member, caller_ids=[v.caller_id for v in visits], body="The clinic runs late")
+    dashboard, snapshot = await sockets.dashboard(team_member, clinic.slug)
+    assert sorted(c["status"] for c in snapshot["cards"]) == ["offline"] * 6 + ["waiting"] * 6
+
+    pages, hellos = open_together(sockets, visits)
+    hellos = await hellos
+
+    assert [(h["type"], h["visit"]["present"], h["visit"]["status"]) for h in hellos] == [("hello", True, "waiting")] * 12
+    assert [[m["body"] for m in h["messages"]] for h in hellos] == [["The clinic runs late"]] * 12
+    # The dashboard hears each one that was Offline come back: none is left Offline.
+    back = {}
+    while len(back) < 6:
+        for card in (await callers_frame(dashboard))["cards"]:
+            back[card["id"]] = card["status"]
+    assert back == {v.caller_id: "waiting" for v in visits[::2]}
+    stored = await database_sync_to_async(list)(
+        Caller.objects.filter(pk__in=[v.caller_id for v in visits]).values_list("status", "page_channel", "page_server"))
+    assert all(status == "waiting" and channel and server == presence.SERVER_ID for status, channel, server in stored)
+    assert len({channel for _, channel, _ in stored}) == 12  # each its own page
+
+    # Each page is the one that counts: a message reaches it, once.
+    await database_sync_to_async(do_notify)(clinic, actor=team_member, caller_ids=[visits[3].caller_id], body="Next")
+    message = (await pages[3].receive_json_from(timeout=FRAME))["message"]
+    assert (message["seq"], message["body"]) == (2, "Next")
+    for i, page in enumerate(pages):
+        if i != 3:
+            assert await page.receive_nothing(timeout=0.05)
+
+
+async def test_a_page_told_what_it_has_gets_no_messages_again(sockets, clinic, team_member):
+    visits = [await enter(clinic, f"Caller {i}") for i in range(3)]
+    await database_sync_to_async(do_notify)(
+        clinic, actor=team_member, caller_ids=[v.caller_id for v in visits], body="Once")
+    _, hellos = open_together(sockets, visits, after=1)
+    assert [h["messages"] for h in await hellos] == [[], [], []]
+
+
+async def test_two_tabs_of_one_visit_opened_together_leave_one_page_holding_it(sockets, clinic):
+    ada = await enter(clinic)
+    pages, hellos = open_together(sockets, [ada, ada])
+    await hellos
+    # The later one holds the visit; the earlier one is told it was replaced.
+    codes = []
+    for page in pages:
+        if await page.receive_nothing(timeout=QUIET):
+            codes.append(None)
+            continue
+        frame = await page.receive_output(timeout=FRAME)
+        if frame["type"] == "websocket.send":
+            assert frame["text"] == '{"type":"replaced"}'
+            codes.append(await closed_with(page))
+        else:
+            codes.append(None)
+    assert codes.count(CLOSE_REPLACED) == 1
+    assert (await caller(ada.caller_id)).page_channel
+
+
+async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, monkeypatch):
+    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
+    held, go = threading.Event(), threading.Event()
+    visits_of = openings_module._visits
+
+    def slow_visits(consumers):
+        held.set()
+        go.wait(10)  # the database is slow: the first page's batch takes a while
+        return visits_of(consumers)
+
+    monkeypatch.setattr(openings_module, "_visits", slow_visits)
+    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)  # none waiting is fine, one (1/200 s) is not
+
+    first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
+    assert (await first.connect(timeout=FRAME))[0]
+    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
+    second = sockets.socket(protocol.caller_path(clinic.slug), bea.cookie)
+    assert (await second.connect(timeout=FRAME))[0]
+    third = sockets.socket(protocol.caller_path(clinic.slug), cy.cookie)
+    assert (await third.connect(timeout=FRAME))[0]
+
+    # The third is told at once to come back in a second, and nothing about its visit changed.
+    refused = await third.receive_output(timeout=FRAME)
+    assert refused == {"type": "websocket.close", "code": CLOSE_TRY_LATER, "reason": "try again in 1 s"}
+    go.set()
+    assert (await first.receive_json_from(timeout=FRAME))["type"] == "hello"
+    assert (await second.receive_json_from(timeout=FRAME))["type"] == "hello"
+    assert (await caller(cy.caller_id)).page_channel == ""
+
+    # Coming back when told, it is let in.
+    again = sockets.socket(protocol.caller_path(clinic.slug), cy.cookie)
+    assert (await again.connect(timeout=FRAME))[0]
+    assert (await again.receive_json_from(timeout=FRAME))["visit"]["present"] is True
