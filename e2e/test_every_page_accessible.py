@@ -146,8 +146,11 @@ def test_the_dashboard_the_call_and_the_caller_pages(new_page, language, clinic,
     checked(staff, "join a colleague's call")
     staff.keyboard.press("Escape")
 
-    # The caller leaves: the page that says the visit has ended.
-    sue.once("dialog", lambda d: d.accept())
-    sue.locator("form.leave button").click()
+    # The caller, in Lee's call now, leaves: the call screen asks first, then
+    # the page says the visit has ended.
+    sue.locator("#leave-call").click()
+    expect(sue.locator("#leave-dialog")).to_be_visible()
+    checked(sue, "caller: leave the call?")
+    sue.locator("#leave-confirm").click()
     expect(sue.locator("form.leave")).to_be_hidden()
     checked(sue, "caller: ended")
