@@ -3,6 +3,7 @@ outsider who belongs to another clinic (healthchecks' owner / member / outsider)
 pages opened as a browser opens them (`sockets`); and a fresh start for the
 process-wide things (channel layer, watchdog) in every test."""
 
+import os
 import sys
 import time
 
@@ -26,6 +27,23 @@ PASSWORD = "correct horse battery staple"
 
 # CI's check of each pass: the database engine and how many tests it collected.
 pytest_plugins = ["testkit.ci_guard"]
+
+# The tests that drive a browser or real server processes: they run last.
+# Playwright's sync API leaves an event loop running in the main thread, and a
+# database test after it fails with SynchronousOnlyOperation; pytest-django's
+# own sort (plain database tests, then transactional, then the rest) does not
+# keep them last by itself.
+LAST = ("e2e", "scaleout", "deploy_check")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    root = str(config.rootpath)
+
+    def runs_last(item):
+        return os.path.relpath(str(item.path), root).split(os.sep)[0] in LAST
+
+    items[:] = [item for item in items if not runs_last(item)] + [item for item in items if runs_last(item)]
 
 
 def make_user(email, clinic, role, first_name=""):

@@ -38,8 +38,14 @@ def binary():
     return found
 
 
+def child_env():
+    """The environment for nginx itself: without NGINX, which nginx reads as a
+    list of sockets inherited from an old master (and complains of)."""
+    return {name: value for name, value in os.environ.items() if name != "NGINX"}
+
+
 def version():
-    out = subprocess.run([binary(), "-v"], capture_output=True, text=True, check=True)
+    out = subprocess.run([binary(), "-v"], capture_output=True, text=True, check=True, env=child_env())
     return (out.stderr or out.stdout).strip()
 
 
@@ -114,7 +120,7 @@ def command(conf, *args):
 
 def check(conf):
     """`nginx -t`: (exit code, what it said)."""
-    result = subprocess.run(command(conf, "-t"), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(command(conf, "-t"), capture_output=True, text=True, timeout=30, env=child_env())
     return result.returncode, result.stdout + result.stderr
 
 
@@ -128,7 +134,7 @@ class Nginx:
     def start(self):
         log = self.conf.parent / "logs" / "stderr.log"
         with open(log, "a") as out:
-            self.process = subprocess.Popen(command(self.conf), stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command(self.conf), stdout=out, stderr=subprocess.STDOUT, env=child_env())
         return self
 
     def errors(self):
