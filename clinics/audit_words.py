@@ -93,7 +93,11 @@ ACTIONS = {
 }
 
 # The names of the details actions record (never patient data: see audit/models.py).
+# In the order a line names them (PostgreSQL's JSON keeps no order of its own).
 DETAILS = {
+    "account": _("account"),
+    "invitation": _("invitation"),
+    "api_key": _("API key"),
     "callers": _("callers"),
     "recipients": _("recipients"),
     "reason": _("reason"),
@@ -113,12 +117,10 @@ DETAILS = {
     "moved": _("moved"),
     "invitation": _("invitation"),
     "replaces": _("replaces invitation"),
-    "account": _("account"),
     "role": _("role"),
     "new_account": _("new account"),
     "single_use": _("single use"),
     "invitations": _("invitations"),
-    "api_key": _("API key"),
     "scopes": _("permissions"),
     "endpoint": _("endpoint"),
     "status": _("answer"),
@@ -143,12 +145,12 @@ def details_text(details, people=None):
     if not isinstance(details, dict):
         return ""
     parts = []
-    for key, value in details.items():
+    for key, value in sorted(details.items(), key=lambda item: _place(item[0], DETAILS)):
         if key == "account" and people and value in people:
             value = f"{people[value]} (#{value})"
         elif key == "changes" and isinstance(value, dict):
             # Which settings, by their labels; the settings page says from what to what.
-            value = ", ".join(field_label(field) for field in value)
+            value = ", ".join(field_label(field) for field in sorted(value, key=_field_place))
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
         elif isinstance(value, list):
@@ -156,6 +158,17 @@ def details_text(details, people=None):
         parts.append(f"{DETAILS.get(key, key)}: {value}")
     text = "; ".join(parts)
     return text if len(text) <= DETAILS_SHOWN else text[: DETAILS_SHOWN - 1] + "…"
+
+
+def _place(name, known):
+    """Where `name` stands among `known` (a list or dict), unknown names after, by name."""
+    order = list(known)
+    return (order.index(name), "") if name in order else (len(order), str(name))
+
+
+def _field_place(field):
+    """Settings in the order the configuration shows them."""
+    return _place(field, Clinic.CONFIGURATION_FIELDS)
 
 
 def details_json(details):
@@ -296,7 +309,7 @@ def _configuration_changed(who, details):
     if not isinstance(changes, dict):
         return []
     lines = []
-    for field, change in changes.items():
+    for field, change in sorted(changes.items(), key=lambda item: _field_place(item[0])):
         say = CONFIGURATION_SENTENCES.get(field)
         if isinstance(change, list) and len(change) == 2:
             old, new = change
