@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import card, caller_in_call, expect_status, join_call, notify_one
+from .helpers import call_manager, caller_in_call, card, expect_status, join_call, notify_one, participant
 
 # The contrast ratio of two CSS colours (WCAG 2.2), computed in the page.
 CONTRAST = """([a, b]) => {
@@ -59,8 +59,8 @@ def listed_status(page, name):
 def test_on_hold_is_calm_with_words_and_a_shape(lee, alex, sue):
     join_call(lee, "Sue Smith")
     caller_in_call(sue)
-    lee.get_by_role("button", name="Call Manager").click()
-    lee.get_by_role("complementary", name="Call Manager").get_by_role("button", name="Hold").click()
+    # The helper waits for the call page's script before it opens the drawer.
+    participant(call_manager(lee), "Sue Smith").get_by_role("button", name="Hold").click()
     sue_card = card(alex, "Sue Smith")
     expect_status(sue_card, "On hold")
     line = sue_card.locator(".status-line")
