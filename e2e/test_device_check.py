@@ -47,8 +47,12 @@ def test_the_device_check_shows_a_preview_a_moving_level_and_tells_the_clinic(le
     sue.evaluate("window.__checkTracks = document.getElementById('preview').srcObject.getTracks()")
     dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_be_hidden()
-    assert sue.evaluate("window.__checkTracks.every((t) => t.readyState === 'ended')")
-    assert sue.evaluate("document.getElementById('preview').srcObject") is None
+    # (The dialog's close event, which stops them, comes a moment after it is hidden.)
+    sue.wait_for_function(
+        "() => window.__checkTracks.every((t) => t.readyState === 'ended')"
+        " && document.getElementById('preview').srcObject === null",
+        timeout=2000,
+    )
     # Focus is back where it was.
     expect(sue.get_by_role("button", name="Check camera and microphone")).to_be_focused()
 
