@@ -306,6 +306,7 @@ class Pool:
         self.lost_pages = []  # (caller_id, close code, seconds since its hello, seconds since it last sent)
         self.handshakes = []  # seconds from connect to hello, each (re)connect
         self.reconnects = 0
+        self.told_to_try_later = 0  # connects refused with 4503 (bench/storm.py)
         self.moved = {}  # port of a killed process -> the port its pages reconnect to (a load balancer's job)
         self.others = collections.Counter()  # frame types no page expected
         self.connect_failures = collections.Counter()
@@ -351,6 +352,8 @@ class Pool:
             await page.connect(timeout=30)
             self.reconnects += 1
         except (OSError, asyncio.TimeoutError):
+            if page.close_code == protocol.TRY_LATER:
+                self.told_to_try_later += 1  # turned away before its hello (lost pages count their own)
             page.drop()
             if page.pool is not None:  # not aborted meanwhile
                 self._retry(page)

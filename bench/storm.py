@@ -154,13 +154,18 @@ async def staff_at_once(target, pool, args):
     }
 
 
+def told_to_try_later(pool):
+    """Pages closed with 4503: open ones, and ones turned away before their hello."""
+    return sum(1 for p in pool.lost_pages if p[1] == protocol.TRY_LATER) + pool.told_to_try_later
+
+
 async def back_after(target, pool, args, *, kill, restart, moved=None):
     """Kill process `kill` (and start it again, or move its pages); notify
     everybody as soon as the staff's process answers; until every page is
     back and has the message."""
     ids = [p.caller_id for p in pool.pages]
     base = {p.caller_id: p.last_seq for p in pool.pages}
-    ooo, refused0 = pool.out_of_order, sum(1 for p in pool.lost_pages if p[1] == protocol.TRY_LATER)
+    ooo, refused0 = pool.out_of_order, told_to_try_later(pool)
     gone_port = target.ports[kill]
     affected = [p for p in pool.pages if p.port == gone_port]
     if moved is not None:
@@ -201,7 +206,7 @@ async def back_after(target, pool, args, *, kill, restart, moved=None):
         "notify_response_ms": response_ms,
         "pages_back": len(hellos), "pages_short": short, "pages_doubled": more,
         "out_of_order": pool.out_of_order - ooo,
-        "told_to_try_later": sum(1 for p in pool.lost_pages if p[1] == protocol.TRY_LATER) - refused0,
+        "told_to_try_later": told_to_try_later(pool) - refused0,
     }
 
 

@@ -8,6 +8,8 @@ clinic is "not found" (404).
 from django.db.models import F
 from django.http import Http404
 
+from waitroom.lookups import among
+
 from .models import Caller
 
 VISITS_KEY = "waitroom.visits"  # session: {id of the clinic entered: caller id}
@@ -63,12 +65,14 @@ def visits_of_sessions(asked):
         if clinic is not None
         for caller_id in data.get(VISITS_KEY, {}).values()
     }
-    callers = Caller.objects.filter(pk__in=wanted).select_related("clinic") if wanted else []
+    callers = Caller.objects.filter(among("pk", wanted)) if wanted else []
     by_id = {caller.pk: caller for caller in callers}
     found = []
     for (session, clinic), data in zip(asked, sessions):
         own = [by_id[i] for i in data.get(VISITS_KEY, {}).values() if clinic is not None and i in by_id]
         own = [caller for caller in own if caller.clinic_id == clinic.pk]
+        for caller in own:
+            caller.clinic = clinic  # the clinic asked about, read once for all its pages
         # As visit_of_session orders them: a visit still going first, then the latest.
         own.sort(key=lambda c: (c.left_at is not None, -(c.left_at.timestamp() if c.left_at else 0),
                                 -c.arrived_at.timestamp()))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from realtime import events, presence
 from realtime.limits import address_key, count_within
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
-from waitroom.lookups import among
+from waitroom.lookups import among, set_each
 
 from . import hours, queue
 from .models import NAME_MAX, TRANSITIONS, Caller, ClosedDay, DeviceState, LeaveReason, OpeningPeriod, Status, Weekday
@@ -241,10 +241,12 @@ def do_pages_connected(pages):
     with transaction.atomic():
         ids = sorted({caller_id for caller_id, _ in pages})
         callers = {
-            c.pk: c
-            for c in Caller.objects.select_for_update(of=("self",)).select_related("clinic").filter(among("pk", ids))
-            .order_by("pk")
+            c.pk: c for c in Caller.objects.select_for_update(of=("self",)).filter(among("pk", ids)).order_by("pk")
         }
+        # Their clinics, read once (a storm brings hundreds of one clinic's callers).
+        clinics = Clinic.objects.in_bulk({c.clinic_id for c in callers.values()})
+        for caller in callers.values():
+            caller.clinic = clinics[caller.clinic_id]
         now = timezone.now()
         presence.server_heartbeat()  # before any page names this process
         taken = {}  # caller id -> channel: written together
@@ -270,11 +272,7 @@ def do_pages_connected(pages):
                 caller.version += 1
                 back.add(caller_id)
             taken[caller_id] = channel_name
-        if taken:
-            Caller.objects.filter(among("pk", taken)).update(
-                page_channel=Case(*(When(pk=i, then=Value(ch)) for i, ch in taken.items()), output_field=CharField()),
-                page_server=presence.SERVER_ID,
-            )
+        set_each(Caller, "page_channel", taken, page_server=presence.SERVER_ID)
         if back:
             # Back where they were: one UPDATE for all, and one announcement per clinic.
             Caller.objects.filter(among("pk", back)).update(

@@ -37,8 +37,15 @@ from . import access, snapshots
 from .actions import do_pages_connected, do_pages_disconnected
 
 BATCH_MAX = 500  # pages opened per batch: one UPDATE's worth, and a bounded pause for the rest
-SHED_AFTER_SECONDS = 5.0  # a page that would wait longer for its turn is told to come back later
-COLD_RATE = 200.0  # pages a second assumed before any batch was timed (a process just started)
+# A page that would wait longer for its turn is told to come back later. A
+# page waiting for its hello holds only its socket, and one sent away costs
+# a second handshake and returns later than its turn would have come: the
+# limit is what the proxy allows (nginx ends a proxied socket silent for
+# 60 s, deploy/nginx-waitroom.conf), not what is comfortable. In a storm the
+# pace measured while thousands of handshakes arrive is the slowest it will
+# be, so the estimate errs towards waiting.
+SHED_AFTER_SECONDS = 40.0
+PACE_BATCH = 100  # the smallest batch whose time says how fast pages are opened
 
 
 class Openings:
@@ -48,13 +55,17 @@ class Openings:
         self.rate = None  # pages opened a second, recent batches (a moving average)
 
     def wait_estimate(self):
-        """Seconds a page arriving now would wait for its hello."""
-        return len(self.pending) / (self.rate or COLD_RATE)
+        """Seconds a page arriving now would wait for its hello (None: the
+        process has not timed a batch yet)."""
+        return len(self.pending) / self.rate if self.rate else None
 
     def retry_after(self):
-        """None: come in. Else the seconds a page is told to stay away."""
+        """None: come in. Else the seconds a page is told to stay away.
+        Nobody is sent away on a guess: a process just started (every page
+        of it coming back at once) queues them until its first big batch
+        was timed, less than a second."""
         wait = self.wait_estimate()
-        if wait <= SHED_AFTER_SECONDS:
+        if wait is None or wait <= SHED_AFTER_SECONDS:
             return None
         return max(1, math.ceil(wait))
 
@@ -87,7 +98,11 @@ class Openings:
                     future.set_exception(hello)
                 else:
                     future.set_result(hello)
-            if self.pending:  # pages queued meanwhile: the batch was the process's pace, not the arrivals'
+            # The pace, from batches big enough to show it: pages queued meanwhile
+            # (the batch was the process's pace, not the arrivals'), and not a
+            # handful whose time is mostly the batch's fixed cost (two trips to
+            # the database thread) or a process's first queries.
+            if self.pending and len(batch) >= PACE_BATCH:
                 rate = len(batch) / max(time.monotonic() - started, 1e-3)
                 self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
 

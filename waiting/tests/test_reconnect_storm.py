@@ -96,18 +96,26 @@ async def test_two_tabs_of_one_visit_opened_together_leave_one_page_holding_it(s
     assert (await caller(ada.caller_id)).page_channel
 
 
-async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, monkeypatch):
-    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
+def slow_database(monkeypatch):
+    """The first page's batch takes a while: (held, go) events."""
     held, go = threading.Event(), threading.Event()
     visits_of = openings_module._visits
 
     def slow_visits(consumers):
         held.set()
-        go.wait(10)  # the database is slow: the first page's batch takes a while
+        go.wait(10)
         return visits_of(consumers)
 
     monkeypatch.setattr(openings_module, "_visits", slow_visits)
-    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)  # none waiting is fine, one (1/200 s) is not
+    return held, go
+
+
+async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, monkeypatch):
+    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
+    held, go = slow_database(monkeypatch)
+    # It has timed its pace (500 pages a second): none waiting is fine, one (1/500 s) is not.
+    monkeypatch.setattr(openings_module.openings, "rate", 500.0)
+    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)
 
     first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
     assert (await first.connect(timeout=FRAME))[0]
@@ -129,3 +137,22 @@ async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, mo
     again = sockets.socket(protocol.caller_path(clinic.slug), cy.cookie)
     assert (await again.connect(timeout=FRAME))[0]
     assert (await again.receive_json_from(timeout=FRAME))["visit"]["present"] is True
+
+
+async def test_a_process_that_has_not_timed_its_pace_sends_nobody_away(sockets, clinic, monkeypatch):
+    """Just started, with every page of it coming back at once: a guess at
+    its pace would send thousands away for nothing. They wait their turn."""
+    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
+    held, go = slow_database(monkeypatch)
+    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)
+
+    first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
+    assert (await first.connect(timeout=FRAME))[0]
+    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
+    others = [sockets.socket(protocol.caller_path(clinic.slug), who.cookie) for who in (bea, cy)]
+    for page in others:
+        assert (await page.connect(timeout=FRAME))[0]
+    assert all([await page.receive_nothing(timeout=QUIET) for page in others])  # waiting, not closed
+    go.set()
+    for page in (first, *others):
+        assert (await page.receive_json_from(timeout=FRAME))["visit"]["present"] is True
