@@ -18,7 +18,9 @@ VARIANTS = [
     ("stock-protocol", "stock protocol", True, {"WAITROOM_TUNED_LAYERS": "true"}),
     ("stock-layers", "stock layers", False, {"WAITROOM_TUNED_LAYERS": "false"}),
     ("heap-off", "heap policy off", False, {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "false"}),
-    ("stock", "all stock", True, {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false"}),
+    ("stock-http", "stock HTTP handler", False, {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HTTP": "false"}),
+    ("stock", "all stock", True, {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false",
+                                  "WAITROOM_TUNED_HTTP": "false"}),
 ]
 LABELS = {f"tuning-{key}": label for key, label, _, _ in VARIANTS}
 

@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MODES = {
     "tuned": {
         "ws": ["--ws", "waitroom.server.protocol:PageProtocol"],
-        "env": {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "true"},
+        "env": {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "true", "WAITROOM_TUNED_HTTP": "true"},
     },
     "stock": {
         # The tuned protocol's frame limit too, so that a frame past what any
         # page sends closes the socket (1009) in both modes.
         "ws": ["--ws", "websockets-sansio", "--ws-max-size", str(4 * FRAME_MAX)],
-        "env": {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false"},
+        "env": {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false", "WAITROOM_TUNED_HTTP": "false"},
     },
 }
 

@@ -7,6 +7,13 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waitroom.settings")
 django_asgi_app = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
+if settings.WAITROOM_TUNED_HTTP:  # each request whole in a pool thread (waitroom/server/http.py)
+    from .server.http import DjangoInThreads
+
+    django_asgi_app = DjangoInThreads(settings.WAITROOM_HTTP_THREADS)
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 
 from realtime.middleware import SessionReaderMiddleware  # noqa: E402

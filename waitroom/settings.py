@@ -240,6 +240,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # WAITROOM_TUNED_HEAP is false.
 WAITROOM_TUNED_LAYERS = env_bool("WAITROOM_TUNED_LAYERS", True)
 WAITROOM_TUNED_HEAP = env_bool("WAITROOM_TUNED_HEAP", True)
+# HTTP requests run whole in a pool thread (waitroom/server/http.py) instead of
+# crossing between Django's ASGI handler's threads and the busy event loop.
+WAITROOM_TUNED_HTTP = env_bool("WAITROOM_TUNED_HTTP", True)
+WAITROOM_HTTP_THREADS = env_int("WAITROOM_HTTP_THREADS", 4)
 
 # A page leaves its groups when it closes: Channels' default group expiry of a
 # day would silently drop a dashboard left open overnight from its clinic's group.

@@ -1,7 +1,7 @@
 """Server tuning for a process that holds thousands of idle pages: opt-in,
 and each part switched on where the server is started, never by an import.
 
-Three tunings, each with stock upstream code as the other, supported choice
+Four tunings, each with stock upstream code as the other, supported choice
 (CI runs the browser and scale-out tests in both modes: `make test-stock`):
 
 - protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
@@ -18,6 +18,11 @@ Three tunings, each with stock upstream code as the other, supported choice
 - heap.py: garbage collections that walk only what is new. On: started by
   PageProtocol on its event loop, unless the setting WAITROOM_TUNED_HEAP is
   false. With the stock protocol it is off.
+- http.py: each HTTP request run whole in a pool thread by Django's WSGI
+  handler, instead of Django's ASGI handler crossing between threads and the
+  busy event loop several times per request. On: the setting
+  WAITROOM_TUNED_HTTP (default true; waitroom/asgi.py), WAITROOM_HTTP_THREADS
+  threads. Off: WAITROOM_TUNED_HTTP=false.
 
 Every private upstream name these rely on has a contract test
 (tests/test_upstream_contracts.py) that says what to revisit when an upgrade

@@ -1,0 +1,158 @@
+"""Django's HTTP requests, each run whole in a thread of a small pool.
+
+Django's ASGI handler runs a request's middleware and view in a new thread
+per request, and crosses back to the event loop and out again between the
+middleware that can run async (Axes, CSP, ...) and the ones that cannot (ours),
+and around the view. Each crossing waits its turn behind whatever else the
+loop is doing: while a notify-all reaches ten thousand pages, that is hundreds
+of milliseconds per crossing, and a staff member's click waits for several.
+Each new thread also opens a new database connection.
+
+Here a request runs as under WSGI (Django's WSGIHandler: every middleware in
+its sync form, the same code as `manage.py runserver`) in one pool thread from
+start to finish; the event loop only reads the body before and writes the
+response after: one crossing each way. Pool threads live on, so their
+database connections are kept (CONN_MAX_AGE) or taken from the pool
+(PostgreSQL). A streaming response (the audit CSV) is sent chunk by chunk as
+its thread makes them.
+
+On: the setting WAITROOM_TUNED_HTTP (default true) makes waitroom/asgi.py
+serve HTTP with `DjangoInThreads`; WAITROOM_HTTP_THREADS sets the pool's size.
+Off: Django's own ASGI handler.
+"""
+
+import asyncio
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from tempfile import SpooledTemporaryFile
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.wsgi import WSGIHandler
+
+BODY_IN_MEMORY = 64 * 1024  # a larger body goes to a temporary file, as Django's ASGI handler does
+
+
+class DjangoInThreads:
+    def __init__(self, threads):
+        self.handler = WSGIHandler()
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
+        # Run as asgiref runs sync code: in the pool's threads, async_to_sync
+        # (announcing to the channel layer) runs on this server's event loop.
+        self.respond = sync_to_async(self._respond, thread_sensitive=False, executor=self.pool)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"DjangoInThreads serves http, not {scope['type']}")
+        loop = asyncio.get_running_loop()
+        with SpooledTemporaryFile(max_size=BODY_IN_MEMORY) as body:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return  # gone before it finished sending: nothing to answer
+                body.write(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+            size = body.tell()
+            body.seek(0)
+            environ = wsgi_environ(scope, body)
+            environ.setdefault("CONTENT_LENGTH", str(size))  # sent chunked: WSGI reads what the length says
+            made, sent = loop.create_future(), threading.Event()
+            running = asyncio.ensure_future(self.respond(environ, send, loop, made, sent))
+            try:
+                start, chunks = await asyncio.shield(made)
+                if start is not None:
+                    await send(start)
+                    await send({"type": "http.response.body", "body": b"".join(chunks)})
+            finally:
+                sent.set()  # the thread closes the response: Django's request_finished
+                await running
+
+    def _respond(self, environ, send, loop, made, sent):
+        """In a pool thread: the whole request; the response goes to the loop
+        (`made`) to be sent, and is closed once it was (`sent`), in this
+        thread, as Django's ASGI handler closes it after sending. A streaming
+        response is sent from here as it is made."""
+        started = {}
+
+        def start_response(status, headers, exc_info=None):
+            started["start"] = {
+                "type": "http.response.start",
+                "status": int(status.split(" ", 1)[0]),
+                # (Django's WSGI handler writes cookies as " name=value", for a "Set-Cookie:" before them.)
+                "headers": [(name.lower().encode("latin1"), value.strip().encode("latin1")) for name, value in headers],
+            }
+
+        def on_loop(message):
+            asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+        response = None
+        try:
+            response = self.handler(environ, start_response)
+            if getattr(response, "streaming", False):
+                on_loop(started["start"])
+                for chunk in response:
+                    if chunk:
+                        on_loop({"type": "http.response.body", "body": chunk, "more_body": True})
+                on_loop({"type": "http.response.body", "body": b""})
+                loop.call_soon_threadsafe(_settle, made, (None, None))
+            else:
+                chunks = list(response)
+                loop.call_soon_threadsafe(_settle, made, (started["start"], chunks))
+            sent.wait()
+        except BaseException as error:
+            loop.call_soon_threadsafe(_fail, made, error)
+            raise
+        finally:
+            if response is not None:
+                response.close()  # request_finished: what waited for the response is announced now
+
+
+def _settle(future, result):
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future, error):
+    if not future.done():
+        future.set_exception(error)
+
+
+def wsgi_environ(scope, body):
+    """The WSGI environ of an ASGI HTTP scope (PEP 3333; the ASGI spec's
+    mapping), as Django's ASGIRequest reads the same scope."""
+    script_name = scope.get("root_path", "").encode("utf8").decode("latin1")
+    path_info = scope["path"].encode("utf8").decode("latin1")
+    if script_name and path_info.startswith(script_name):
+        path_info = path_info[len(script_name):]
+    server = scope.get("server") or ("localhost", 80)
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1] if server[1] is not None else 80),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": body,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if scope.get("client"):
+        environ["REMOTE_ADDR"] = scope["client"][0]
+        environ["REMOTE_PORT"] = str(scope["client"][1])
+    for name, value in scope.get("headers", []):
+        name = name.decode("latin1").lower()
+        if name == "content-length":
+            key = "CONTENT_LENGTH"
+        elif name == "content-type":
+            key = "CONTENT_TYPE"
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+        value = value.decode("latin1")
+        environ[key] = f"{environ[key]},{value}" if key in environ and key.startswith("HTTP_") else value
+    return environ

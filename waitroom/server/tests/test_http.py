@@ -1,0 +1,156 @@
+"""HTTP requests run whole in a pool thread (waitroom/server/http.py): the
+same answers as Django's ASGI handler, the body as sent (also chunked), a
+streaming response as it is made, and what waits for the response (Django's
+request_finished, where events.after_response announces) only once it was
+sent, with announcements on the server's event loop."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponse, StreamingHttpResponse
+
+from waitroom.server.http import DjangoInThreads
+
+from .test_switches import in_fresh_process
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def scope(path="/", method="GET", headers=(), query=b""):
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": query,
+        "headers": [(b"host", b"testserver"), *headers], "client": ("10.0.0.7", 50000), "server": ("testserver", 80),
+    }
+
+
+async def call(app, scope, body_parts=(b"",)):
+    """What the app sends for a request whose body comes in these parts."""
+    incoming = [
+        {"type": "http.request", "body": part, "more_body": i < len(body_parts) - 1}
+        for i, part in enumerate(body_parts)
+    ]
+    sent = []
+
+    async def receive():
+        if incoming:
+            return incoming.pop(0)
+        await asyncio.Event().wait()  # the client stays (Django's handler listens for it leaving)
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+def headers_of(start):
+    return {name.decode().lower(): value.decode() for name, value in start["headers"]}
+
+
+class Recorder:
+    """A WSGI application whose response is built by `make(environ)`."""
+
+    def __init__(self, make):
+        self.make = make
+        self.seen = {}
+
+    def __call__(self, environ, start_response):
+        self.seen.update(environ=environ, thread=threading.current_thread().name, body=environ["wsgi.input"].read(
+            int(environ.get("CONTENT_LENGTH") or 0)))
+        response = self.make(environ)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return response
+
+
+def in_threads(make):
+    app = DjangoInThreads(2)
+    app.handler = Recorder(make)
+    return app
+
+
+async def test_a_page_is_answered_as_django_s_asgi_handler_answers_it():
+    ours = await call(DjangoInThreads(2), scope("/login/"))
+    django = await call(ASGIHandler(), scope("/login/"))
+    assert ours[0]["status"] == django[0]["status"] == 200
+    ours_headers, django_headers = headers_of(ours[0]), headers_of(django[0])
+    assert ours_headers["cache-control"] == django_headers["cache-control"]
+    assert "no-store" in ours_headers["cache-control"]
+    assert ours_headers["content-security-policy"] == django_headers["content-security-policy"]
+    assert ours_headers["set-cookie"].startswith("csrftoken=")
+    assert ours_headers.keys() == django_headers.keys()
+    assert b"<form" in b"".join(m.get("body", b"") for m in ours[1:])
+
+
+async def test_a_body_sent_in_chunks_without_a_length_arrives_whole():
+    app = in_threads(lambda environ: HttpResponse("ok"))
+    sent = await call(app, scope("/x/", "POST", [(b"content-type", b"text/plain")]), [b"Gr\xc3\xbc", b"\xc3\x9fe", b""])
+    assert sent[0]["status"] == 200
+    assert app.handler.seen["body"] == "Grüße".encode()
+    environ = app.handler.seen["environ"]
+    assert environ["REMOTE_ADDR"] == "10.0.0.7" and environ["HTTP_HOST"] == "testserver"
+    assert app.handler.seen["thread"].startswith("http")
+
+
+async def test_a_path_and_query_that_are_not_ascii_reach_the_view_as_django_reads_them():
+    app = in_threads(lambda environ: HttpResponse("ok"))
+    await call(app, scope("/w/straße/", query=b"a=%C3%BC"))
+    environ = app.handler.seen["environ"]
+    assert environ["PATH_INFO"].encode("latin1").decode() == "/w/straße/"
+    assert environ["QUERY_STRING"] == "a=%C3%BC"
+
+
+async def test_a_streaming_response_is_sent_as_it_is_made():
+    app = in_threads(lambda environ: StreamingHttpResponse(iter([b"one,", b"two,", b"three"])))
+    sent = await call(app, scope("/audit.csv"))
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert [m["body"] for m in bodies if m["body"]] == [b"one,", b"two,", b"three"]
+    assert bodies[-1].get("more_body", False) is False
+
+
+async def test_the_response_is_closed_after_it_was_sent_and_announcements_run_on_the_server_loop():
+    server_loop = asyncio.get_running_loop()
+    seen = {}
+
+    async def announce():
+        seen["loop"] = asyncio.get_running_loop()
+
+    class Closing(HttpResponse):
+        def close(self):  # Django's request_finished: events.after_response runs here
+            seen["sent_before_close"] = list(sent)
+            async_to_sync(announce)()
+            super().close()
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    app = in_threads(lambda environ: Closing("stored"))
+    await app(scope("/notify/", "POST"), receive, send)
+    assert [m["type"] for m in seen["sent_before_close"]] == ["http.response.start", "http.response.body"]
+    assert seen["loop"] is server_loop
+
+
+async def test_a_handler_that_raises_leaves_its_thread_free_for_the_next_request():
+    def fail(environ):
+        raise RuntimeError("a bug")
+
+    app = in_threads(fail)
+    with pytest.raises(RuntimeError):
+        await call(app, scope("/"))
+    app.handler = Recorder(lambda environ: HttpResponse("fine"))
+    sent = await asyncio.wait_for(call(app, scope("/")), 5)
+    assert sent[0]["status"] == 200
+
+
+def test_the_tuned_http_handler_is_the_default_and_can_be_switched_off():
+    code = "import json, waitroom.asgi as a; print(json.dumps(type(a.django_asgi_app).__name__))"
+    assert in_fresh_process(code) == "DjangoInThreads"
+    assert in_fresh_process(code, WAITROOM_TUNED_HTTP="false") == "ASGIHandler"
