@@ -253,7 +253,8 @@ async def _on(target, args, receipts, parts):
             log(f"{target.name}: restarted under {len(pool.pages):,}: back in {out['storm']['back_s']} s, "
                 f"caught up in {out['storm']['caught_up_s']} s ({json.dumps(out['storm'])})")
         if "kill" in parts:
-            out["kill"] = await back_after(target, pool, args, kill=1, restart=False, moved=0)
+            async with args.profiler.phase("kill", target.servers[:1]):  # the process that takes the pages over
+                out["kill"] = await back_after(target, pool, args, kill=1, restart=False, moved=0)
             log(f"{target.name}: one of two killed under {len(pool.pages):,}: moved in {out['kill']['back_s']} s "
                 f"({json.dumps(out['kill'])})")
         return out

@@ -29,15 +29,36 @@ class ThreadOnPage:
         # Without making the lock: most pages never need one.
         return "delivering" in self.__dict__ and self.delivering.locked()
 
-    def hello(self, caller):
-        hello = super().hello(caller)
-        # The page says the last number it has (?after=): it is told what follows.
+    def after_of(self, caller):
+        """The last number the page says it has (?after=): it is told what
+        follows. A number from another visit's page must not hide this
+        thread's messages."""
         try:
             after = int(parse_qs(self.scope["query_string"].decode()).get("after", ["0"])[0])
         except ValueError:
             after = 0
-        # A number from another visit's page must not hide this thread's messages.
-        self.after = min(max(0, after), caller.message_count)
+        return min(max(0, after), caller.message_count)
+
+    @classmethod
+    def prepare_hellos(cls, pages):
+        super().prepare_hellos(pages)
+        # Pages that come back after a process died missed what was sent
+        # meanwhile: their messages read together (snapshots.threads_after).
+        missing = {}
+        for consumer, caller in pages:
+            consumer.after = consumer.after_of(caller)
+            if caller.message_count > consumer.after:
+                missing[caller.pk] = consumer.after
+        missed = snapshots.threads_after(missing)
+        for consumer, caller in pages:
+            consumer.missed = missed.get(caller.pk, [])
+
+    def hello(self, caller):
+        hello = super().hello(caller)
+        if "missed" in self.__dict__:  # read with the other pages opened together
+            hello["messages"] = self.__dict__.pop("missed")
+            return hello
+        self.after = self.after_of(caller)
         # A page that has every message (most of a reconnect storm's) needs no query.
         hello["messages"] = snapshots.thread_after(caller.pk, self.after) if caller.message_count > self.after else []
         return hello

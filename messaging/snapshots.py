@@ -5,11 +5,26 @@ from waitroom.lookups import among
 from waiting.models import Caller
 
 from .actions import thread
+from .models import Message
 
 
 def thread_after(caller_id, seq):
     """The messages of the caller's thread after number `seq`, in order."""
     return [events.message_for_caller(m) for m in thread(Caller(pk=caller_id), after=seq)]
+
+
+def threads_after(after_by_caller):
+    """thread_after for many callers, {caller id: seq} -> {caller id: its
+    messages after that seq}: one query per distinct seq (pages that come
+    back together mostly have the same few), not one per caller."""
+    by_after = {}
+    for caller_id, after in after_by_caller.items():
+        by_after.setdefault(after, []).append(caller_id)
+    found = {caller_id: [] for caller_id in after_by_caller}
+    for after, caller_ids in by_after.items():
+        for message in Message.objects.filter(among("caller_id", caller_ids), seq__gt=after).order_by("caller_id", "seq"):
+            found[message.caller_id].append(events.message_for_caller(message))
+    return found
 
 
 def thread_counts(caller_ids):

@@ -8,6 +8,7 @@ database when they reconnect (see docs/realtime.md).
 This module is a leaf: it imports no actions and no consumers.
 """
 
+import asyncio
 import logging
 import threading
 
@@ -260,11 +261,32 @@ def publish_clinic_changed(clinic):
     _send(staff_group(clinic.pk), event)
 
 
-def tell_page_replaced(channel_name):
+def tell_pages_replaced(channel_names):
+    """Tell each of these caller pages that a newer one took its visit over,
+    in one trip from this thread to the event loop for all of them: after a
+    process dies or restarts, every page that comes back replaces its dead
+    predecessor, thousands at once."""
+
+    async def tell(layer):
+        failed = 0
+        for start in range(0, len(channel_names), TELL_TOGETHER):
+            sent = await asyncio.gather(
+                *(layer.send(name, {"type": PAGE_REPLACED}) for name in channel_names[start:start + TELL_TOGETHER]),
+                return_exceptions=True,
+            )
+            failed += sum(isinstance(result, Exception) for result in sent)
+        if failed:
+            log.warning("could not tell %d replaced caller pages", failed)
+
+    if not channel_names:
+        return
     try:
-        async_to_sync(get_channel_layer().send)(channel_name, {"type": PAGE_REPLACED})
+        async_to_sync(tell)(get_channel_layer())
     except Exception:
-        log.warning("could not tell a replaced caller page", exc_info=True)
+        log.warning("could not tell replaced caller pages", exc_info=True)
+
+
+TELL_TOGETHER = 100  # sends in flight at once (with Redis: one connection each from the pool)
 
 
 def publish_call_changed(call, caller, seats):

@@ -211,7 +211,7 @@ def do_page_connected(caller_id, channel_name):
             return caller
         replaced = caller.page_channel if caller.page_channel != channel_name else ""
         if replaced:
-            transaction.on_commit(lambda: events.tell_page_replaced(replaced))
+            transaction.on_commit(lambda: events.tell_pages_replaced([replaced]))
         presence.server_heartbeat()  # before any page names this process
         caller.page_channel = channel_name
         caller.page_server = presence.SERVER_ID
@@ -250,6 +250,7 @@ def do_pages_connected(pages):
         now = timezone.now()
         presence.server_heartbeat()  # before any page names this process
         taken = {}  # caller id -> channel: written together
+        replaced = []  # channels of the pages these take over: told together
         back = set()  # ids of callers who were Offline and are back
         for caller_id, channel_name in pages:
             caller = callers.get(caller_id)
@@ -260,9 +261,8 @@ def do_pages_connected(pages):
                 continue
             if caller.left_at is not None:
                 continue
-            replaced = caller.page_channel if caller.page_channel != channel_name else ""
-            if replaced:
-                transaction.on_commit(lambda replaced=replaced: events.tell_page_replaced(replaced))
+            if caller.page_channel and caller.page_channel != channel_name:
+                replaced.append(caller.page_channel)
             caller.page_channel = channel_name
             caller.page_server = presence.SERVER_ID
             if caller.status == Status.OFFLINE:
@@ -273,6 +273,8 @@ def do_pages_connected(pages):
                 back.add(caller_id)
             taken[caller_id] = channel_name
         set_each(Caller, "page_channel", taken, page_server=presence.SERVER_ID)
+        if replaced:
+            transaction.on_commit(lambda: events.tell_pages_replaced(replaced))
         if back:
             # Back where they were: one UPDATE for all, and one announcement per clinic.
             Caller.objects.filter(among("pk", back)).update(

@@ -156,3 +156,32 @@ async def test_a_process_that_has_not_timed_its_pace_sends_nobody_away(sockets, 
     go.set()
     for page in (first, *others):
         assert (await page.receive_json_from(timeout=FRAME))["visit"]["present"] is True
+
+
+async def test_pages_opened_together_each_get_what_follows_their_own_number(sockets, clinic, team_member, monkeypatch):
+    """After a process died, its pages come back together, each naming the
+    last message it has: each hello brings exactly what follows that
+    number in its own thread (read for all of them together)."""
+    dee, ada, bea, cy = [await enter(clinic, name) for name in ("Dee", "Ada", "Bea", "Cy")]
+    everyone = [v.caller_id for v in (dee, ada, bea, cy)]
+    for body in ("One", "Two", "Three"):
+        await database_sync_to_async(do_notify)(clinic, actor=team_member, caller_ids=everyone, body=body)
+    await database_sync_to_async(do_notify)(clinic, actor=team_member, caller_ids=[cy.caller_id], body="Only Cy")
+    held, go = slow_database(monkeypatch)
+
+    first = sockets.socket(protocol.caller_path(clinic.slug, after=3), dee.cookie)
+    assert (await first.connect(timeout=FRAME))[0]
+    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
+    # These wait for the first one's batch, and are opened together after it.
+    pages = [sockets.socket(protocol.caller_path(clinic.slug, after=after), v.cookie)
+             for v, after in ((ada, 0), (bea, 1), (cy, 2))]
+    for page in pages:
+        assert (await page.connect(timeout=FRAME))[0]
+    go.set()
+    assert (await first.receive_json_from(timeout=FRAME))["messages"] == []
+    hellos = [await page.receive_json_from(timeout=FRAME) for page in pages]
+    assert [[(m["seq"], m["body"]) for m in h["messages"]] for h in hellos] == [
+        [(1, "One"), (2, "Two"), (3, "Three")],
+        [(2, "Two"), (3, "Three")],
+        [(3, "Three"), (4, "Only Cy")],
+    ]
