@@ -17,10 +17,12 @@ batch is being opened wait for the next one, and a batch costs:
 No page waits for a timer: a batch starts as soon as the previous one is done.
 
 **Load shedding.** A page that would wait longer than SHED_AFTER_SECONDS
-(at the rate pages are being opened) is not made to wait until it times out:
-it is accepted and closed at once with CLOSE_TRY_LATER and the reason
-"try again in N s", and the page (static/waitroom/socket.js) comes back
-after N seconds plus jitter.
+(at the pace this process has measured opening pages) is not made to wait
+until the proxy gives up on it: it is accepted and closed at once with
+CLOSE_TRY_LATER and the reason "try again in N s", and the page
+(static/waitroom/socket.js) comes back after N seconds plus jitter. A
+process that has not measured its pace yet (just started, every page of it
+coming back) sends nobody away.
 """
 
 import asyncio
