@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -27,6 +29,7 @@ from django.views.generic import FormView
 from django_otp import login as otp_login
 
 from audit.log import record
+from realtime import events
 from realtime.limits import address_key, count_within
 from clinics import access
 from clinics.models import Membership
@@ -209,7 +212,23 @@ def operators_with_two_factors(has_permission):
     return check
 
 
+class ResetFormMailingAfterTheAnswer(PasswordResetForm):
+    """Django's form, with its mail sent once the answer has gone (or at
+    once outside a request): a mail server's seconds would otherwise tell
+    whoever asks whether the address is an account's."""
+
+    def send_mail(self, *args, **kwargs):
+        send, language = super().send_mail, translation.get_language()  # (it renders the mail too)
+
+        def send_in_the_page_s_language():
+            with translation.override(language):
+                send(*args, **kwargs)
+
+        events.after_response(send_in_the_page_s_language)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetFormMailingAfterTheAnswer
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 

@@ -45,7 +45,9 @@ class Mailbox:
     def mails(self):
         found = []
         for path in sorted(self.folder.iterdir()):
-            for raw in path.read_bytes().split(self.SEPARATOR):
+            data = path.read_bytes()
+            # Only mails written whole (a mail may be sent after the page's answer, and be on its way).
+            for raw in data[:data.rfind(self.SEPARATOR) + 1].split(self.SEPARATOR):
                 if raw.strip():
                     found.append(email.message_from_bytes(raw.strip()))
         return found

@@ -6,7 +6,9 @@ import re
 
 from django.test import Client
 
+from accounts.views import PasswordResetView
 from audit.models import AuditEvent
+from realtime import events
 
 from .conftest import LIMIT, fail, sign_in
 
@@ -50,6 +52,22 @@ def test_the_link_works_once(client, team_member, mailoutbox):
     client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     again = Client().get(link, follow=True)
     assert "This link does not work any more" in again.content.decode()
+
+
+def test_the_answer_is_made_before_the_mail_is_sent(rf, team_member, mailoutbox):
+    """A mail server's time must not tell whether the address is an
+    account's: the mail goes once the answer has (Django's request_finished)."""
+    request = rf.post("/password-reset/", {"email": team_member.email})
+    request.session, request._dont_enforce_csrf_checks = {}, True  # (the test client's way)
+    events.request_started()
+    try:
+        response = PasswordResetView.as_view()(request)
+        assert response.status_code == 302 and response.url == "/password-reset/done/"
+        assert mailoutbox == []
+    finally:
+        events.request_finished()
+    (mail,) = mailoutbox
+    assert mail.to == [team_member.email]
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, team_member, mailoutbox):
