@@ -46,6 +46,7 @@ CALLER_FRAMES = [
     '{"type": "signal", "to": "%s", "signal": {"kind": "candidate", "candidate": {"sdpMid": "%s"}}}'
     % (SURROGATE, SURROGATE),
     '{"type": "heartbeat", "at": "%s"}' % SURROGATE,
+    '{"type": "devices", "camera": "ready%s", "microphone": "ready"}' % SURROGATE,  # the device check's report
     '{"type": "%s"}' % SURROGATE,
     '{"type": "dance%s", "body": "x"}' % SURROGATE,
     '{"type": "send", "body": "half a pair \\udc00 the wrong way round", "client_id": "c-1"}',
