@@ -46,8 +46,10 @@ class Mailbox:
         found = []
         for path in sorted(self.folder.iterdir()):
             data = path.read_bytes()
-            # Only mails written whole (a mail may be sent after the page's answer, and be on its way).
-            for raw in data[:data.rfind(self.SEPARATOR) + 1].split(self.SEPARATOR):
+            # Only mails written whole, each followed by the separator (a mail
+            # may be sent after the page's answer, and be on its way).
+            whole = data[:max(data.rfind(self.SEPARATOR), 0)]
+            for raw in whole.split(self.SEPARATOR):
                 if raw.strip():
                     found.append(email.message_from_bytes(raw.strip()))
         return found

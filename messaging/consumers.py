@@ -29,38 +29,30 @@ class ThreadOnPage:
         # Without making the lock: most pages never need one.
         return "delivering" in self.__dict__ and self.delivering.locked()
 
-    def after_of(self, caller):
-        """The last number the page says it has (?after=): it is told what
-        follows. A number from another visit's page must not hide this
-        thread's messages."""
-        try:
-            after = int(parse_qs(self.scope["query_string"].decode()).get("after", ["0"])[0])
-        except ValueError:
-            after = 0
-        return min(max(0, after), caller.message_count)
-
     @classmethod
     def prepare_hellos(cls, pages):
         super().prepare_hellos(pages)
-        # Pages that come back after a process died missed what was sent
-        # meanwhile: their messages read together (snapshots.threads_after).
-        missing = {}
+        # Each page says the last number it has (?after=) and is told what
+        # follows, read for all the pages opened together
+        # (snapshots.threads_after); a page that has every message (most of
+        # a reconnect storm's) needs none.
+        missing = set()  # (caller id, after): two tabs of one visit may say different numbers
         for consumer, caller in pages:
-            consumer.after = consumer.after_of(caller)
+            try:
+                after = int(parse_qs(consumer.scope["query_string"].decode()).get("after", ["0"])[0])
+            except ValueError:
+                after = 0
+            # A number from another visit's page must not hide this thread's messages.
+            consumer.after = min(max(0, after), caller.message_count)
             if caller.message_count > consumer.after:
-                missing[caller.pk] = consumer.after
+                missing.add((caller.pk, consumer.after))
         missed = snapshots.threads_after(missing)
         for consumer, caller in pages:
-            consumer.missed = missed.get(caller.pk, [])
+            consumer.missed = missed.get((caller.pk, consumer.after), [])
 
     def hello(self, caller):
         hello = super().hello(caller)
-        if "missed" in self.__dict__:  # read with the other pages opened together
-            hello["messages"] = self.__dict__.pop("missed")
-            return hello
-        self.after = self.after_of(caller)
-        # A page that has every message (most of a reconnect storm's) needs no query.
-        hello["messages"] = snapshots.thread_after(caller.pk, self.after) if caller.message_count > self.after else []
+        hello["messages"] = self.__dict__.pop("missed")
         return hello
 
     def started(self, hello):

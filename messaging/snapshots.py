@@ -13,17 +13,18 @@ def thread_after(caller_id, seq):
     return [events.message_for_caller(m) for m in thread(Caller(pk=caller_id), after=seq)]
 
 
-def threads_after(after_by_caller):
-    """thread_after for many callers, {caller id: seq} -> {caller id: its
-    messages after that seq}: one query per distinct seq (pages that come
-    back together mostly have the same few), not one per caller."""
+def threads_after(wanted):
+    """thread_after for many pages at once: `wanted` holds (caller id, seq)
+    pairs; returns {(caller id, seq): the caller's messages after seq}, in
+    one query per distinct seq (pages that come back together mostly have
+    the same few), not one per page."""
     by_after = {}
-    for caller_id, after in after_by_caller.items():
+    for caller_id, after in wanted:
         by_after.setdefault(after, []).append(caller_id)
-    found = {caller_id: [] for caller_id in after_by_caller}
+    found = {pair: [] for pair in wanted}
     for after, caller_ids in by_after.items():
         for message in Message.objects.filter(among("caller_id", caller_ids), seq__gt=after).order_by("caller_id", "seq"):
-            found[message.caller_id].append(events.message_for_caller(message))
+            found[message.caller_id, after].append(events.message_for_caller(message))
     return found
 
 

@@ -222,8 +222,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django runs each request's code in a thread of its own, so connections
-    # kept per thread are seldom reused: a pool shares them among all threads.
+    # A pool shares connections among the threads that run requests and page
+    # work (with Django's own ASGI handler, a new thread per request: its own
+    # connection would never be reused).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,

@@ -185,3 +185,23 @@ async def test_pages_opened_together_each_get_what_follows_their_own_number(sock
         [(2, "Two"), (3, "Three")],
         [(3, "Three"), (4, "Only Cy")],
     ]
+
+
+async def test_two_tabs_of_one_visit_naming_different_numbers_each_get_what_follows_their_own(
+    sockets, clinic, team_member, monkeypatch
+):
+    dee, ada = [await enter(clinic, name) for name in ("Dee", "Ada")]
+    for body in ("One", "Two"):
+        await database_sync_to_async(do_notify)(clinic, actor=team_member, caller_ids=[ada.caller_id], body=body)
+    held, go = slow_database(monkeypatch)
+    first = sockets.socket(protocol.caller_path(clinic.slug), dee.cookie)
+    assert (await first.connect(timeout=FRAME))[0]
+    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
+    tabs = [sockets.socket(protocol.caller_path(clinic.slug, after=after), ada.cookie) for after in (0, 1)]
+    for tab in tabs:
+        assert (await tab.connect(timeout=FRAME))[0]
+    go.set()
+    await first.receive_json_from(timeout=FRAME)
+    older, newer = [await tab.receive_json_from(timeout=FRAME) for tab in tabs]
+    assert [m["body"] for m in older["messages"]] == ["One", "Two"]
+    assert [m["body"] for m in newer["messages"]] == ["Two"]
