@@ -2,6 +2,8 @@
 configuration; the caller replies (2, orange), shows under "Awaiting reply";
 the clinic answers from the thread (3, blue); the caller sees all three in order."""
 
+import re
+
 from playwright.sync_api import expect
 
 from audit.models import AuditEvent
@@ -9,6 +11,7 @@ from messaging.models import Message
 from realtime.limits import BODY_MAX
 
 from .helpers import (
+    enter_waiting_area,
     card,
     caller_of,
     caller_writes,
@@ -89,3 +92,53 @@ def test_caller_replies_and_the_clinic_answers_from_the_thread(clinic, clinic_ad
         (2, "caller"),
         (3, "clinic"),
     ]
+
+
+def test_a_receipt_that_comes_while_the_thread_loads_is_kept(clinic, lee, new_page):
+    """Sue's page shows Dr Lee's message while his thread dialog is still
+    loading an answer read before her page had it: the thread says Seen, not
+    Sent (the receipts frame came first and must not be lost)."""
+    sue = new_page()
+    held = []  # Sue's receipts, kept from the server until the thread has been read
+    to_server = []
+
+    def between_sue_and_server(ws):
+        to_server.append(ws.connect_to_server())
+        ws.on_message(lambda m: held.append(m) if '"receipt"' in str(m) else to_server[-1].send(m))
+
+    sue.route_web_socket(re.compile(f"/ws/w/{clinic.slug}/"), between_sue_and_server)
+    enter_waiting_area(sue, clinic, "Sue Smith")
+
+    told = []  # the receipts frames Dr Lee's dashboard was sent
+    lee.route_web_socket(re.compile(f"/ws/clinics/{clinic.slug}/"), lambda ws: forward_noting_receipts(ws, told))
+    lee.reload()  # the dashboard's socket now runs through the route
+    notify_one(lee, "Sue Smith", "Dr Lee is running 15 minutes late")
+    expect_thread(sue, ["Dr Lee is running 15 minutes late"])
+
+    answers = []  # the thread's answer, read from the server now, given to the page later
+    lee.route(re.compile(r"/thread/$"), lambda route: answers.append((route, route.fetch())))
+    thread = open_thread(lee, "Sue Smith")
+    wait_until(lee, lambda: answers)
+    assert '"delivered_at": null' in answers[0][1].text()  # read before Sue's page said it had it
+
+    assert held  # Sue's page had the message and said so; the server did not hear it yet
+    for receipt in held:
+        to_server[-1].send(receipt)
+    wait_until(lee, lambda: told)
+    route, answer = answers[0]
+    route.fulfill(response=answer)
+    expect(thread.get_by_role("listitem").first).to_contain_text("Seen")
+
+
+def forward_noting_receipts(ws, told):
+    server = ws.connect_to_server()
+    server.on_message(lambda m: (told.append(m) if '"receipts"' in str(m) else None, ws.send(m)))
+
+
+def wait_until(page, condition, seconds=10):
+    """Let the page's events run until `condition()` holds."""
+    for _ in range(seconds * 20):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("waited in vain")

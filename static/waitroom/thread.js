@@ -27,10 +27,14 @@ export class StaffThread {
     this.list = list;
     this.S = strings;
     this.items = new Map(); // seq -> <li>
+    // The highest numbers a receipts frame told: a frame may come while the
+    // thread is still loading, older than the answer that then arrives.
+    this.told = { delivered: 0, seen: 0 };
   }
 
   clear() {
     this.items.clear();
+    this.told = { delivered: 0, seen: 0 };
     this.list.replaceChildren();
   }
 
@@ -59,7 +63,9 @@ export class StaffThread {
       }
       const receipt = li.querySelector(".receipt");
       if (receipt) {
-        const text = m.seen_at ? this.S.seen : m.delivered_at ? this.S.delivered : this.S.sent;
+        const seen = m.seen_at || m.seq <= this.told.seen;
+        const delivered = m.delivered_at || m.seq <= this.told.delivered;
+        const text = seen ? this.S.seen : delivered ? this.S.delivered : this.S.sent;
         if (receipt.textContent !== text) receipt.textContent = text;
       }
     }
@@ -73,6 +79,10 @@ export class StaffThread {
 
   // A receipts frame: the caller's page got / showed messages up to these numbers.
   receipts(deliveredSeq, seenSeq) {
+    this.told = {
+      delivered: Math.max(this.told.delivered, deliveredSeq),
+      seen: Math.max(this.told.seen, seenSeq),
+    };
     for (const [seq, li] of this.items) {
       const receipt = li.querySelector(".receipt");
       if (!receipt) continue;
