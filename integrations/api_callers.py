@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
 from ninja import Status as Answer
+from pydantic import ConfigDict
 
 from messaging.actions import do_notify
 from waitroom.errors import ActionError
@@ -85,12 +86,18 @@ class CallersOut(Schema):
 
 
 class NotifyOne(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Dr Lee will see you in 5 minutes."}]})
+
     body: str | None = Field(None, description="The message; or `quick_reply` instead.")
     quick_reply: int | None = Field(None, ge=1, le=ID_MAX, description="The id of one of the clinic's quick replies, filled in for the caller.")
     client_key: str | None = Field(None, max_length=CLIENT_KEY_MAX, description="Or the Idempotency-Key header.")
 
 
 class NotifyMany(NotifyOne):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"all_waiting": True, "body": "Dr Lee is running 15 minutes late."}]}
+    )
+
     caller_ids: list[Annotated[int, Field(ge=1, le=ID_MAX)]] | None = Field(None, max_length=RECIPIENTS_MAX, description="These callers; or `all_waiting`.")
     all_waiting: bool = Field(False, description="Every caller Waiting now (not being seen, not on hold).")
 
@@ -116,7 +123,8 @@ def _waiting():
     return Q(status=Status.WAITING) | Q(status=Status.OFFLINE, status_before_offline=Status.WAITING)
 
 
-@api.get("/clinic", response={200: ClinicOut, **ERRORS}, url_name="clinic", summary="The clinic's status")
+@api.get("/clinic", response={200: ClinicOut, **ERRORS}, url_name="clinic", summary="The clinic's status",
+         description="Any key of the clinic.")
 def clinic_status(request):
     clinic = request.auth.clinic
     status, opens = _status(clinic)
@@ -157,7 +165,8 @@ def caller_out(caller, *, with_entry, now):
     }
 
 
-@api.get("/callers", response={200: CallersOut, **ERRORS}, url_name="callers", summary="The callers in the waiting area")
+@api.get("/callers", response={200: CallersOut, **ERRORS}, url_name="callers", summary="The callers in the waiting area",
+         description="Needs `read` or `notify`; `entry` (name and fields) only with `read`. First come first.")
 def callers(request):
     key = require_any_scope(request, Scope.READ, Scope.NOTIFY)
     now = timezone.now()
@@ -168,7 +177,8 @@ def callers(request):
 CallerId = Path(..., ge=1, le=ID_MAX, description="The caller's id (one visit).")
 
 
-@api.get("/callers/{caller_id}", response={200: CallerOut, **ERRORS}, url_name="caller", summary="One caller")
+@api.get("/callers/{caller_id}", response={200: CallerOut, **ERRORS}, url_name="caller", summary="One caller",
+         description="Needs `read` or `notify`; also a caller who left (`present: false`). Another clinic's caller: 404.")
 def caller(request, caller_id: int = CallerId):
     key = require_any_scope(request, Scope.READ, Scope.NOTIFY)
     found = caller_of_clinic(key.clinic, caller_id)
@@ -196,7 +206,8 @@ def _notify(request, endpoint, data, caller_ids):
 
 
 @api.post(
-    "/callers/{caller_id}/notify", response={200: SentOut, **ERRORS}, url_name="notify_caller", summary="Notify one caller"
+    "/callers/{caller_id}/notify", response={200: SentOut, **ERRORS}, url_name="notify_caller", summary="Notify one caller",
+    description="Needs `notify`. Send `body` or `quick_reply`; with a client key, sending again changes nothing.",
 )
 def notify_caller(request, data: NotifyOne, caller_id: int = CallerId):
     def one(clinic):
@@ -206,7 +217,8 @@ def notify_caller(request, data: NotifyOne, caller_id: int = CallerId):
     return _notify(request, "notify_caller", data, one)
 
 
-@api.post("/notify", response={200: SentOut, **ERRORS}, url_name="notify", summary="Notify many callers")
+@api.post("/notify", response={200: SentOut, **ERRORS}, url_name="notify", summary="Notify many callers",
+          description="Needs `notify`. Send `caller_ids` or `all_waiting: true`, and `body` or `quick_reply`.")
 def notify(request, data: NotifyMany):
     if (data.caller_ids is None) == (not data.all_waiting):
         raise ActionError("invalid", _("Send either caller_ids or all_waiting: true."))

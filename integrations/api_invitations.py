@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from ninja import Field, Path, Schema
 from ninja import Status as Answer
+from pydantic import ConfigDict
 
 from waitroom.validation import ID_MAX
 
@@ -32,6 +33,10 @@ from .invitations import PatientInvitation, do_cancel_invitation, do_create_invi
 
 
 class InvitationIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Sue Smith", "appointment_at": "2026-12-04T10:30:00"}]}
+    )
+
     name: str = Field(description="The patient's name, as the entry form would take it.")
     appointment_at: datetime = Field(description="Without an offset: in the clinic's time zone.")
     phone: str = ""
@@ -96,6 +101,7 @@ def invitation_out(invitation, *, link=None, with_entry=False):
     response={201: InvitationOut, **ERRORS},
     url_name="create_invitation",
     summary="Invite a patient for an appointment",
+    description="Needs `invite`. The answer's `link` is the patient's personal link, shown in this answer only.",
 )
 def create_invitation(request, data: InvitationIn):
     key = require_scope(request, Scope.INVITE)
@@ -124,7 +130,8 @@ def create_invitation(request, data: InvitationIn):
 
 
 @api.get(
-    "/invitations", response={200: InvitationsOut, **ERRORS}, url_name="invitations", summary="The clinic's invitations"
+    "/invitations", response={200: InvitationsOut, **ERRORS}, url_name="invitations", summary="The clinic's invitations",
+    description="Needs `invite`: those whose window has not closed; `entry` only with `read` too.",
 )
 def invitations(request):
     key = require_scope(request, Scope.INVITE)
@@ -138,6 +145,7 @@ def invitations(request):
     response={200: InvitationOut, **ERRORS},
     url_name="cancel_invitation",
     summary="Cancel an invitation",
+    description="Needs `invite`. The link stops working at once.",
 )
 def cancel_invitation(request, invitation_id: int = InvitationId):
     key = require_scope(request, Scope.INVITE)

@@ -1,16 +1,13 @@
-"""The REST API and its docs (docs/api.md), outside the app's namespace:
-ninja names its schema "api:openapi-json". The docs page is ninja's Swagger
-UI, its script and styles served from the ninja package's static files
-("ninja" in INSTALLED_APPS), nothing from a CDN."""
-
-from functools import partial
+"""The REST API and its reference (docs/api.md), outside the app's namespace:
+ninja names its schema "api:openapi-json". The reference is a page of the
+site's own, made from that schema (api_docs.py)."""
 
 from django.urls import path
-from ninja.openapi.views import openapi_view
 
 from .api import api
+from .api_docs import api_docs
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("api/docs", partial(openapi_view, api=api), name="api_docs"),
+    path("api/docs", api_docs, name="api_docs"),
 ]

@@ -153,8 +153,6 @@ INSTALLED_APPS = [
     "reports",
     "integrations",
     "realtime",
-    # The REST API's docs page (/api/docs) takes Swagger UI from ninja's static files, not a CDN.
-    "ninja",
 ]
 
 MIDDLEWARE = [
