@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX ?= $(or $(shell command -v nginx 2>/dev/null),/usr/sbin/nginx)
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-postgres test-stock bench install install-test browser nginx clean
+.PHONY: run test test-postgres test-stock bench install install-test browser nginx gettext clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +51,20 @@ nginx:
 			{ apt-get update >/dev/null && apt-get install -y --no-install-recommends nginx >/dev/null; }; \
 		else echo "The deployment tests need nginx at $(NGINX): sudo apt-get install nginx (or set NGINX=...)"; exit 1; fi; }
 
-test: install-test browser nginx
+# The translation check (waitroom/tests/test_translations.py) makes the German
+# catalog again from the code with GNU gettext, as makemessages does.
+gettext:
+	@command -v msgattrib >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y --no-install-recommends gettext >/dev/null || \
+			{ apt-get update >/dev/null && apt-get install -y --no-install-recommends gettext >/dev/null; }; \
+		else echo "The translation check needs GNU gettext: sudo apt-get install gettext"; exit 1; fi; }
+
+test: install-test browser nginx gettext
 	CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (CI runs both).
-test-postgres: install-test browser nginx
+test-postgres: install-test browser nginx gettext
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waitroom} CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The real-server tests again with stock uvicorn and Channels (no waitroom/server/
