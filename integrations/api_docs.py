@@ -98,7 +98,7 @@ def operations(schema):
                 "answers": [
                     {
                         "status": status,
-                        "meaning": ANSWERS.get(status, answer.get("description", "")),
+                        "meaning": ANSWERS.get(str(status), answer.get("description", "")),
                         "schema": type_of(answer["content"]["application/json"]["schema"])
                         if "content" in answer
                         else "",

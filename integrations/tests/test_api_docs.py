@@ -28,6 +28,8 @@ def test_every_operation_of_the_schema_is_on_the_page_with_its_answers(client, d
             assert f'<th scope="row">{status}</th>' in page
     for name in schema["components"]["schemas"]:
         assert f'id="schema-{name}"' in page
+    # What each answer means, in the reader's words (the schema says only "Forbidden").
+    assert page.count("The key lacks the permission this needs.") == len(operations)
     # What each needs is said where it is described.
     assert "Needs <code>notify</code>" in page
     assert 'href="/api/v1/openapi.json"' in page
@@ -46,6 +48,7 @@ def test_the_page_is_german_for_a_german_reader_and_marks_the_schemas_english(cl
 
     assert '<html lang="de">' in page
     assert "Ausprobieren" in page
+    assert "Dem Schlüssel fehlt die Berechtigung, die dies braucht." in page
     assert '<span lang="en">Notify many callers</span>' in page
     english = client.get("/api/docs", headers={"Accept-Language": "en"}).content.decode()
     assert 'lang="en">Notify' not in english  # the whole page is English already
