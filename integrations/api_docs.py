@@ -17,7 +17,8 @@ from django.views.decorators.http import require_safe
 
 from .api import api
 
-# What each answer means, in the reader's words (the schema says only "Bad Request").
+# What each answer means, in the reader's words (the schema says only "Bad
+# Request"), by status (the schema's keys are numbers; str() looks them up).
 ANSWERS = {
     "200": _("Done: the answer is below."),
     "201": _("Made: the answer is below."),
@@ -40,8 +41,8 @@ def _ref_name(schema):
 
 
 def type_of(schema):
-    """A property's type as a reader needs it: "string (date-time) or null",
-    "array of CallerOut" (a link to that schema), "one of open, paused"."""
+    """A property's type as a reader needs it: `string (date-time) | null`,
+    `array of CallerOut` (a link to that schema), `string: "open", "paused"`."""
     if "$ref" in schema:
         name = _ref_name(schema)
         return format_html('<a href="#schema-{}">{}</a>', name, name)
