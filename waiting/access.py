@@ -27,8 +27,11 @@ def remember_visit(session, caller):
     visits = dict(session.get(VISITS_KEY, {}))
     visits[str(caller.clinic_id)] = caller.pk
     session[VISITS_KEY] = visits
-    # A new visit gets a new session id: a cookie seen before entry is worth nothing after.
-    session.cycle_key()
+    # A new visit gets a new session id: a cookie seen before entry is worth
+    # nothing after. A session not stored yet gets its first id when it is
+    # saved, with the answer: cycling it would store it twice more.
+    if session.session_key:
+        session.cycle_key()
 
 
 def forget_visit(session, caller):

@@ -38,12 +38,14 @@ def enter(request, slug):
     if visit is not None and visit.is_present:
         return HttpResponseRedirect(reverse("waiting:wait", args=[slug]))
     # Outside the opening hours and while paused, the link says so and takes
-    # nobody in (a posted form is refused the same way, and nothing is stored).
-    refusal = hours.entry_refusal(clinic)
+    # nobody in. A valid form is refused the same way by the action itself
+    # (nothing is stored), so the hours are read once per entry, not twice.
+    form = EntryForm(clinic, request.POST or None)
+    entering = request.method == "POST" and form.is_valid()
+    refusal = None if entering else hours.entry_refusal(clinic)
     if refusal is not None:
         return _closed(request, clinic, refusal)
-    form = EntryForm(clinic, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if entering:
         try:
             address = request.META.get("REMOTE_ADDR", "")
             caller = actions.do_enter_waiting_area(

@@ -5,6 +5,8 @@ import json
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from waiting.access import VISITS_KEY
@@ -96,6 +98,16 @@ def test_the_session_key_changes_on_entry(client, clinic):
     before = client.session.session_key
     enter(client, clinic)
     assert client.session.session_key != before
+
+
+def test_a_session_id_made_up_before_entry_is_not_the_visits(client, clinic):
+    # Nothing stored under it: the visit's session gets an id of its own, made with the answer.
+    client.cookies[settings.SESSION_COOKIE_NAME] = "madeupbyanattacker0000000000000000"
+    enter(client, clinic)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert key != "madeupbyanattacker0000000000000000"
+    assert Session.objects.filter(session_key=key).exists()
+    assert not Session.objects.filter(session_key="madeupbyanattacker0000000000000000").exists()
 
 
 def test_another_browser_cannot_reach_the_visit(client, clinic):
