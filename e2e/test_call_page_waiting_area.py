@@ -78,6 +78,8 @@ def test_a_message_written_in_the_call_reaches_the_caller_and_the_badge(guest_me
     panel.get_by_role("button", name="Send").click()
     expect_thread(sue, ["Please hold your card to the camera"])
     expect_badge(card(alex, "Sue Smith"), 1, "clinic")
+    # The message itself, not the "No messages yet." line it replaces (also one item).
+    expect(panel.get_by_role("log").get_by_role("listitem").first).to_contain_text("Please hold your card")
     expect(panel.get_by_role("log").get_by_role("listitem")).to_have_count(1)
 
     # A colleague writes to Sue from the dashboard: appended to the panel; the
