@@ -132,7 +132,13 @@ def test_a_receipt_that_comes_while_the_thread_loads_is_kept(clinic, lee, new_pa
 
 def forward_noting_receipts(ws, told):
     server = ws.connect_to_server()
-    server.on_message(lambda m: (told.append(m) if '"receipts"' in str(m) else None, ws.send(m)))
+
+    def to_page(message):
+        if '"receipts"' in str(message):
+            told.append(message)
+        ws.send(message)
+
+    server.on_message(to_page)
 
 
 def wait_until(page, condition, seconds=10):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -77,7 +78,6 @@ def operations(schema):
         for method, op in methods.items():
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             body_name = _ref_name(body) if body else None
-            examples = components[body_name].get("examples", [{}]) if body_name else None
             yield {
                 "id": op["operationId"],
                 "method": method.upper(),
@@ -95,7 +95,7 @@ def operations(schema):
                     for p in op.get("parameters", ())
                 ],
                 "body": body_name,
-                "example": json.dumps(examples[0], indent=2) if body_name else "",
+                "example": json.dumps(components[body_name].get("examples", [{}])[0], indent=2) if body_name else "",
                 "answers": [
                     {
                         "status": status,
@@ -124,5 +124,7 @@ def api_docs(request):
                 for name, s in schema["components"]["schemas"].items()
             ],
             "schema_url": reverse("api:openapi-json"),
+            # On a page in another language, the schema's English texts say so.
+            "schema_lang": "" if get_language().startswith("en") else mark_safe(' lang="en"'),
         },
     )
