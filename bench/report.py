@@ -323,7 +323,10 @@ def add_parts(add, report):
     add("")
     add(f"Staff: each of 20 staff members sends {args.get('staff_sends')} requests back to back on a connection "
         "of its own, all starting together; every tenth one's first send is to the whole clinic, the rest to one "
-        "random caller each (they share one sign-in: the server's work is the same). Storm: the process is killed "
+        "random caller each (they share one sign-in: the server's work is the same). The staff send from a client "
+        "process of their own (`bench/staff.py`), as from their own browsers: in the pages' client process their "
+        "answers also waited for that process to read ten thousand messages and write their receipts. Storm: the "
+        "process is killed "
         "(SIGKILL) and started again on its port and database; kill: the second of two is killed and its pages "
         "reconnect to the first (the benchmark plays the load balancer). Pages reconnect as `socket.js` does.")
 

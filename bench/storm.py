@@ -20,7 +20,9 @@ after a "try again in N s" close, N s and up to half as long again).
 
 import asyncio
 import json
+import sys
 import uuid
+from pathlib import Path
 
 from testkit import protocol
 
@@ -119,37 +121,32 @@ async def reconnect_all(target, pool, args):
 
 
 async def staff_at_once(target, pool, args):
+    """20 staff members at once, from a process of their own (bench/staff.py)."""
     ids = [p.caller_id for p in pool.pages]
     base = {p.caller_id: p.last_seq for p in pool.pages}
-    expected = {}
     ooo = pool.out_of_order
-    times, statuses = [], []
-    rng = __import__("random").Random(15)
-
-    async def member(i):
-        http = Http(HOST, target.ports[0])
-        for j in range(args.staff_sends):
-            whole = j == 0 and i % ALL_EVERY == 0
-            chosen = ids if whole else [rng.choice(ids)]
-            ms, status = await notify(target, http, chosen, f"Staff {i} send {j}")
-            times.append((whole, ms))
-            statuses.append(status)
-            if status == 200:
-                for caller_id in chosen:
-                    expected[caller_id] = expected.get(caller_id, 0) + 1
-        http.close()
-
-    started = clock()
-    await asyncio.gather(*(member(i) for i in range(STAFF)))
-    answered_s = clock() - started
+    spec = {"host": HOST, "port": target.ports[0], "path": target.notify_path(), "headers": target.headers,
+            "ids": ids, "staff": STAFF, "sends": args.staff_sends, "all_every": ALL_EVERY, "seed": 15}
+    staff = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.staff", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        cwd=str(Path(__file__).resolve().parent.parent), limit=2**26,
+    )
+    out, _ = await staff.communicate(json.dumps(spec).encode() + b"\n")
+    answer = json.loads(out)
+    expected = {}
+    for whole, _, status, chosen in answer["sends"]:
+        if status == 200:
+            for caller_id in ids if whole else chosen:
+                expected[caller_id] = expected.get(caller_id, 0) + 1
     await wait_until(lambda: counts(pool, base, expected) == (0, 0), 60)
     short, more = counts(pool, base, expected)
+    times = [(whole, ms) for whole, ms, _, _ in answer["sends"]]
     every = [ms for _, ms in times]
     return {
         "staff": STAFF, "sends": len(times), "whole_clinic": sum(1 for w, _ in times if w),
         "p50_ms": pct(every, 50), "p95_ms": pct(every, 95), "max_ms": max(every),
         "whole_clinic_max_ms": max((ms for w, ms in times if w), default=None),
-        "failed": sum(1 for s in statuses if s != 200), "answered_s": answered_s,
+        "failed": sum(1 for _, _, status, _ in answer["sends"] if status != 200), "answered_s": answer["seconds"],
         "pages_short": short, "pages_doubled": more, "out_of_order": pool.out_of_order - ooo,
     }
 

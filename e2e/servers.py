@@ -2,9 +2,10 @@
 database, each started fresh (spawned, never forked: see STACK-NOTES).
 
 WAITROOM_SERVER_MODE chooses how: `tuned` (the default) as deployed, with our
-websocket protocol, channel layers and heap policy (waitroom/server/); `stock`
-with uvicorn's own Sans-I/O protocol and Channels' own layers, the other
-supported mode (`make test-stock`)."""
+websocket protocol, channel layers, heap policy, HTTP in threads and SQLite
+writers in line (waitroom/server/); `stock` with uvicorn's own Sans-I/O
+protocol, Channels' own layers and Django's own handler and backend, the
+other supported mode (`make test-stock`)."""
 
 import os
 import signal
@@ -23,13 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MODES = {
     "tuned": {
         "ws": ["--ws", "waitroom.server.protocol:PageProtocol"],
-        "env": {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "true", "WAITROOM_TUNED_HTTP": "true"},
+        "env": {"WAITROOM_TUNED_LAYERS": "true", "WAITROOM_TUNED_HEAP": "true", "WAITROOM_TUNED_HTTP": "true",
+                "WAITROOM_TUNED_SQLITE": "true"},
     },
     "stock": {
         # The tuned protocol's frame limit too, so that a frame past what any
         # page sends closes the socket (1009) in both modes.
         "ws": ["--ws", "websockets-sansio", "--ws-max-size", str(4 * FRAME_MAX)],
-        "env": {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false", "WAITROOM_TUNED_HTTP": "false"},
+        "env": {"WAITROOM_TUNED_LAYERS": "false", "WAITROOM_TUNED_HEAP": "false", "WAITROOM_TUNED_HTTP": "false",
+                "WAITROOM_TUNED_SQLITE": "false"},
     },
 }
 
@@ -50,7 +53,7 @@ def free_port():
 def database_url():
     """The test database, as a server process must reach it."""
     s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     user = s["USER"] or ""
     password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""

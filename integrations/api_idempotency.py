@@ -8,7 +8,8 @@ The answer is stored in the transaction of the change itself, under a
 unique (key, client key) row: of two identical requests at once, one
 inserts it, the other waits for it and answers what the first did. A
 refused request (400, 404, 429) stores nothing: sending it again tries
-again."""
+again. A client key already used for another kind of request (an
+invitation's key on a notification) is refused."""
 
 from datetime import timedelta
 
@@ -48,16 +49,23 @@ def once(api_key, client_key, endpoint, work):
         IdempotentRequest.objects.filter(api_key=api_key, created_at__lt=since).delete()
         done = IdempotentRequest.objects.filter(api_key=api_key, client_key=client_key).first()
         if done is not None:
-            return done.status, done.answer, True
+            return _replay(done, endpoint)
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(
                     api_key=api_key, client_key=client_key, endpoint=endpoint, status=0
                 )
         except IntegrityError:  # another request with this client key was first, and is done
-            done = IdempotentRequest.objects.get(api_key=api_key, client_key=client_key)
-            return done.status, done.answer, True
+            return _replay(IdempotentRequest.objects.get(api_key=api_key, client_key=client_key), endpoint)
         status, answer = work()
         row.status, row.answer = status, answer
         row.save(update_fields=["status", "answer"])
     return status, answer, False
+
+
+def _replay(done, endpoint):
+    """The first answer again, for the same kind of request only: a key
+    first used to notify is no invitation's, and its answer is none either."""
+    if done.endpoint != endpoint:
+        raise ActionError("invalid", _("This client key was used for another kind of request: use a new key for each request."))
+    return done.status, done.answer, True

@@ -16,7 +16,7 @@ from realtime import events
 from realtime.limits import BODY_MAX, SharedTokenBucket
 from realtime.text import is_encodable, shows_nothing, without_controls
 from waitroom.errors import ActionError
-from waitroom.lookups import among
+from waitroom.lookups import among, rows_of
 from waiting import queue
 from waiting.actions import lock_caller
 from waiting.models import Caller, Sender, Status
@@ -212,7 +212,7 @@ def do_notify(clinic, *, actor, caller_ids, body=None, client_id="", quick_reply
     except (TypeError, ValueError):
         raise ActionError("invalid", _("caller_ids are numbers."))
     with transaction.atomic():
-        recipients = list(
+        recipients = rows_of(
             Caller.objects.present()
             .select_for_update(of=("self",))
             .filter(among("pk", ids), clinic=clinic)
@@ -265,7 +265,7 @@ def _announce_sent(clinic, recipients, sent, *, body, bodies, author, client_id,
     if len(sent) == 1:
         transaction.on_commit(announce)
     else:  # to many: staff hear "sent" first, then the pages are told (realtime/events.py)
-        transaction.on_commit(lambda: events.after_response(announce))
+        transaction.on_commit(lambda: events.behind_the_response(announce))
 
 
 def do_send_caller_message(caller_id, *, body, client_id=""):
@@ -331,7 +331,7 @@ def do_record_many_receipts(receipts):
             counts.append(changed)
         if any(counts):
             by_clinic = defaultdict(list)
-            for caller_id, clinic_id in Caller.objects.filter(among("pk", receipts)).values_list("pk", "clinic_id"):
+            for caller_id, clinic_id in rows_of(Caller.objects.filter(among("pk", receipts)).values_list("pk", "clinic_id")):
                 delivered, seen = receipts[caller_id]
                 by_clinic[clinic_id].append({"caller_id": caller_id, "delivered_seq": delivered, "seen_seq": seen})
             transaction.on_commit(lambda: [events.publish_receipts(c, r) for c, r in by_clinic.items()])

@@ -165,7 +165,29 @@ def call_state(call, caller, seats):
 # Publishing -------------------------------------------------------------------
 
 
+_serving = threading.local()
+
+
+def hand_over_to(loop):
+    """Announcements from this thread go to `loop` without waiting for it.
+
+    A request thread of the tuned HTTP server (waitroom/server/http.py) says
+    so: its announcements are handed to the server's event loop, which takes
+    them first come, first served (so in order), and the thread goes on with
+    its answer. Elsewhere an announcement waits until the loop has taken it
+    (async_to_sync): a thread of Django's own handler, a worker, a test."""
+    _serving.loop = loop
+
+
 def _send(group, event):
+    held = getattr(_serving, "held", None)
+    if held is not None:
+        held.append((group, event))
+        return
+    loop = getattr(_serving, "loop", None)
+    if loop is not None:
+        loop.call_soon_threadsafe(_send_on_loop, group, event)
+        return
     try:
         async_to_sync(get_channel_layer().group_send)(group, event)
     except Exception:
@@ -173,34 +195,93 @@ def _send(group, event):
         log.warning("could not announce %s to %s", event["type"], group, exc_info=True)
 
 
-_deferred = threading.local()
+_on_their_way = set()  # announcements the loop is still sending (asyncio keeps tasks only weakly)
 
 
-def after_response(announce):
-    """Run `announce` once the HTTP response this thread is making has been
-    sent, or now outside a request. For a notification to ten thousand
-    callers: the staff member hears "sent" when it is stored, not after the
-    process has handed the message to every page (in one process, the pages
-    and the response share the event loop)."""
-    pending = getattr(_deferred, "pending", None)
-    if pending is None:
-        announce()
+def send_held(held):
+    """On the event loop: the announcements response_made() held, in order."""
+    for group, event in held:
+        _send_on_loop(group, event)
+
+
+def _send_on_loop(group, event):
+    task = asyncio.ensure_future(get_channel_layer().group_send(group, event))
+    _on_their_way.add(task)
+    task.add_done_callback(_sent)
+    task.event = (event["type"], group)
+
+
+def _sent(task):
+    _on_their_way.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not announce %s to %s", *task.event, exc_info=task.exception())
+
+
+_deferred = threading.local()  # .behind: announcements for right behind the response; .after: work for after it
+
+
+def behind_the_response(announce):
+    """Run `announce` so that what it announces reaches the event loop right
+    behind the HTTP response this thread is making (now outside a request).
+    For a notification to ten thousand callers: the staff member hears "sent"
+    when it is stored, not after the process has handed the message to every
+    page (in one process, the pages and the response share the event loop)."""
+    _later("behind", announce)
+
+
+def after_response(work):
+    """Run `work` once the HTTP response this thread is making has been sent
+    (now outside a request): e.g. a mail whose sending must not show in the
+    response's timing."""
+    _later("after", work)
+
+
+def _later(which, work):
+    waiting = getattr(_deferred, which, None)
+    if waiting is None:
+        work()
     else:
-        pending.append(announce)
+        waiting.append(work)
 
 
 def request_started(**kwargs):
-    _deferred.pending = []
+    _deferred.behind, _deferred.after = [], []
+
+
+def response_made():
+    """The tuned HTTP server (waitroom/server/http.py) has made the response:
+    what was to go right behind it runs now, in this thread, and the
+    announcements it makes are returned instead of sent, for the server to
+    hand to the event loop with the response (send_held). Under Django's own
+    handler, request_finished runs it once the response is sent."""
+    behind, _deferred.behind = getattr(_deferred, "behind", None), []
+    _serving.held = []
+    try:
+        _run_all(behind)
+    finally:
+        held, _serving.held = _serving.held, None
+    return held
+
+
+def waits_for_the_response():
+    """Is there work for after the response is sent (after_response)?"""
+    return bool(getattr(_deferred, "after", None))
 
 
 def request_finished(**kwargs):
     """The response is sent (Django closes it after): what waited for it goes now."""
-    pending, _deferred.pending = getattr(_deferred, "pending", None), None
-    for announce in pending or ():
+    behind, after = getattr(_deferred, "behind", None), getattr(_deferred, "after", None)
+    _deferred.behind = _deferred.after = None
+    _run_all(behind)
+    _run_all(after)
+
+
+def _run_all(waiting):
+    for work in waiting or ():
         try:
-            announce()
+            work()
         except Exception:
-            log.warning("could not announce after a response", exc_info=True)
+            log.warning("could not run what waited for a response", exc_info=True)
 
 
 def publish_callers_changed(clinic_id, callers):

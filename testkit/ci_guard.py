@@ -13,14 +13,10 @@ import os
 
 import pytest
 
-ENGINES = {"django.db.backends.sqlite3": "sqlite", "django.db.backends.postgresql": "postgresql"}
-
-
 def engine():
-    from django.conf import settings
+    from django.db import connection
 
-    name = settings.DATABASES["default"]["ENGINE"]
-    return ENGINES.get(name, name)
+    return connection.vendor  # "sqlite" or "postgresql", whichever backend class speaks it
 
 
 def problems(collected, env):

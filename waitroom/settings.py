@@ -209,6 +209,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Server tuning: the writers of one process wait their turn in line, not in
+    # SQLite's busy sleeps (waitroom/server/sqlite/base.py).
+    if env_bool("WAITROOM_TUNED_SQLITE", True):
+        DATABASES["default"]["ENGINE"] = "waitroom.server.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -243,6 +247,7 @@ WAITROOM_TUNED_HEAP = env_bool("WAITROOM_TUNED_HEAP", True)
 # crossing between Django's ASGI handler's threads and the busy event loop.
 WAITROOM_TUNED_HTTP = env_bool("WAITROOM_TUNED_HTTP", True)
 WAITROOM_HTTP_THREADS = env_int("WAITROOM_HTTP_THREADS", 4)
+WAITROOM_HTTP_SWITCH_INTERVAL = float(os.environ.get("WAITROOM_HTTP_SWITCH_INTERVAL") or 0.0005)  # seconds (http.py)
 
 # A page leaves its groups when it closes: Channels' default group expiry of a
 # day would silently drop a dashboard left open overnight from its clinic's group.

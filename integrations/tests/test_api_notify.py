@@ -1,7 +1,10 @@
 """Notifications sent by a practice system: the dashboard's action and
 rules, the key in the audit trail, idempotent by a client key, limited per key."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from messaging.actions import do_add_quick_reply
@@ -211,3 +214,17 @@ def test_a_last_used_time_is_kept_to_the_minute(api, clinic):
     key.refresh_from_db()
     assert key.last_used_at > first
     assert Caller.objects.count() == 0
+
+
+def test_a_client_key_used_for_another_kind_of_request_is_refused(api, clinic):
+    """Found by the schema fuzzing: a notification's key sent with an
+    invitation replayed the notification's answer as the invitation's (a 500)."""
+    sue = make_caller(clinic)
+    assert api.post(f"/callers/{sue.pk}/notify", {"body": "Hello", "client_key": "k-7"}).status_code == 200
+    booking = {"name": "Ann Lee", "appointment_at": (timezone.now() + timedelta(days=1)).isoformat()}
+    response = api.post("/invitations", {**booking, "client_key": "k-7"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert "another kind of request" in response.json()["error"]["message"]
+    assert not clinic.invitations.exists()
+    assert api.post("/invitations", {**booking, "client_key": "k-8"}).status_code == 201

@@ -2,8 +2,10 @@
 received and shown; the clinic's messages up to them are marked."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import transaction
 
+from messaging import receipts
 from messaging.actions import do_notify, do_record_many_receipts, do_record_receipts, do_send_caller_message
 from messaging.models import Message
 from realtime.events import RECEIPTS_CHANGED, staff_group
@@ -110,3 +112,18 @@ def test_many_pages_receipts_are_recorded_together(clinic, team_member, django_c
     assert receipts == {(ada.pk, 1): (True, True), (ada.pk, 2): (True, False), (bob.pk, 1): (True, False)}
     (event,) = staff.events()
     assert sorted(r["caller_id"] for r in event["receipts"]) == sorted([ada.pk, bob.pk])
+
+
+@pytest.mark.django_db(transaction=True)  # written by the database thread, as the watchdog has it
+def test_the_receipts_gathered_from_many_pages_are_written_a_part_at_a_time(clinic, team_member, monkeypatch):
+    """Each part is a transaction of its own, so that a staff member's send
+    does not wait for the receipts of ten thousand pages; every one is kept."""
+    callers = [make_caller(clinic, f"Caller {i}") for i in range(5)]
+    do_notify(clinic, actor=team_member, caller_ids=[c.pk for c in callers], body="one")
+    staff = Listener(staff_group(clinic.pk))
+    monkeypatch.setattr(receipts, "WRITE_AT_ONCE", 2)
+    for caller in callers:
+        receipts.add(caller.pk, 1, 1)
+    async_to_sync(receipts.write)()
+    assert [len(event["receipts"]) for event in staff.events()] == [2, 2, 1]  # one announcement a transaction
+    assert all(marks(caller) == {1: (True, True)} for caller in callers)

@@ -1,7 +1,7 @@
 """Server tuning for a process that holds thousands of idle pages: opt-in,
 and each part switched on where the server is started, never by an import.
 
-Four tunings, each with stock upstream code as the other, supported choice
+Five tunings, each with stock upstream code as the other, supported choice
 (CI runs the browser and scale-out tests in both modes: `make test-stock`):
 
 - protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
@@ -20,12 +20,18 @@ Four tunings, each with stock upstream code as the other, supported choice
   false. With the stock protocol it is off.
 - http.py: each HTTP request run whole in a pool thread by Django's WSGI
   handler, instead of Django's ASGI handler crossing between threads and the
-  busy event loop several times per request. On: the setting
-  WAITROOM_TUNED_HTTP (default true; waitroom/asgi.py), WAITROOM_HTTP_THREADS
-  threads. Off: WAITROOM_TUNED_HTTP=false.
+  busy event loop several times per request; the request's announcements
+  handed to the loop without waiting for it, and a shorter switch interval of
+  the interpreter lock. On: the setting WAITROOM_TUNED_HTTP (default true;
+  waitroom/asgi.py), WAITROOM_HTTP_THREADS threads,
+  WAITROOM_HTTP_SWITCH_INTERVAL. Off: WAITROOM_TUNED_HTTP=false.
+- sqlite/: Django's SQLite backend whose writers of one process wait their
+  turn on a lock instead of in SQLite's busy sleeps. On: the setting
+  WAITROOM_TUNED_SQLITE (default true; waitroom/settings.py names it as the
+  engine of a SQLite database). Off: WAITROOM_TUNED_SQLITE=false.
 
 Every private upstream name these rely on has a contract test
 (tests/test_upstream_contracts.py) that says what to revisit when an upgrade
 removes or changes it. `realtime` (the leaf) never imports this package; this
-package may import `realtime.limits`.
+package may import `realtime` (`limits`; `events`, for the HTTP handler's hand-over).
 """

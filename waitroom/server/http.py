@@ -11,10 +11,22 @@ Each new thread also opens a new database connection.
 Here a request runs as under WSGI (Django's WSGIHandler: every middleware in
 its sync form, the same code as `manage.py runserver`) in one pool thread from
 start to finish; the event loop only reads the body before and writes the
-response after: one crossing each way. Pool threads live on, so their
+response after: one crossing each way. The request's announcements are
+handed to the loop without the thread waiting for it to take them
+(events.hand_over_to), and those that wait for the response go with it to
+the loop, which sends them right after it (events.response_made), not after
+a second crossing once it was sent. Pool threads live on, so their
 database connections are kept (CONN_MAX_AGE) or taken from the pool
 (PostgreSQL). A streaming response (the audit CSV) is sent chunk by chunk as
 its thread makes them.
+
+The interpreter lock's switch interval goes down from 5 ms to
+WAITROOM_HTTP_SWITCH_INTERVAL (0.5 ms): a request's thread lets go of the lock
+at every database call, and while the loop is busy (telling ten thousand
+pages) it waited up to the interval to take it back, each time, holding
+SQLite's write lock all along. Twenty staff sending at once waited 2.4 s for
+the slowest answers (95th percentile) at 5 ms, 1.1 s at 0.5 ms
+(docs/benchmarks.md).
 
 On: the setting WAITROOM_TUNED_HTTP (default true) makes waitroom/asgi.py
 serve HTTP with `DjangoInThreads`; WAITROOM_HTTP_THREADS sets the pool's size.
@@ -30,11 +42,15 @@ from tempfile import SpooledTemporaryFile
 from asgiref.sync import sync_to_async
 from django.core.handlers.wsgi import WSGIHandler
 
+from realtime import events
+
 BODY_IN_MEMORY = 64 * 1024  # a larger body goes to a temporary file, as Django's ASGI handler does
 
 
 class DjangoInThreads:
-    def __init__(self, threads):
+    def __init__(self, threads, switch_interval=None):
+        if switch_interval:
+            sys.setswitchinterval(switch_interval)
         self.handler = WSGIHandler()
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
         # Run as asgiref runs sync code: in the pool's threads, async_to_sync
@@ -60,10 +76,11 @@ class DjangoInThreads:
             made, sent = loop.create_future(), threading.Event()
             running = asyncio.ensure_future(self.respond(environ, send, loop, made, sent))
             try:
-                start, chunks = await asyncio.shield(made)
+                start, chunks, announcements = await asyncio.shield(made)
                 if start is not None:
                     await send(start)
                     await send({"type": "http.response.body", "body": b"".join(chunks)})
+                events.send_held(announcements)
             finally:
                 sent.set()  # the thread closes the response: Django's request_finished
                 await running
@@ -74,6 +91,7 @@ class DjangoInThreads:
         thread, as Django's ASGI handler closes it after sending. A streaming
         response is sent from here as it is made."""
         started = {}
+        events.hand_over_to(loop)  # announcements go to the loop without waiting for it
 
         def start_response(status, headers, exc_info=None):
             started["start"] = {
@@ -95,10 +113,13 @@ class DjangoInThreads:
                     if chunk:
                         on_loop({"type": "http.response.body", "body": chunk, "more_body": True})
                 on_loop({"type": "http.response.body", "body": b""})
-                loop.call_soon_threadsafe(_settle, made, (None, None))
+                loop.call_soon_threadsafe(_settle, made, (None, None, ()))
             else:
                 chunks = list(response)
-                loop.call_soon_threadsafe(_settle, made, (started["start"], chunks))
+                # What waits for the response is announced right behind it (notify many).
+                loop.call_soon_threadsafe(_settle, made, (started["start"], chunks, events.response_made()))
+                if not events.waits_for_the_response():
+                    return  # closed now: the thread takes the next request while the loop sends this one
             sent.wait()
         except BaseException as error:
             loop.call_soon_threadsafe(_fail, made, error)

@@ -1,17 +1,20 @@
 """HTTP requests run whole in a pool thread (waitroom/server/http.py): the
 same answers as Django's ASGI handler, the body as sent (also chunked), a
-streaming response as it is made, and what waits for the response (Django's
-request_finished, where events.after_response announces) only once it was
-sent, with announcements on the server's event loop."""
+streaming response as it is made, announcements meant for right behind the
+response right behind it, work for after the response (Django's
+request_finished, where events.after_response runs) only once it was sent,
+and a thread free for the next request while the loop sends the last."""
 
 import asyncio
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponse, StreamingHttpResponse
 
+from channels.layers import get_channel_layer
+
+from realtime import events
 from waitroom.server.http import DjangoInThreads
 
 from .test_switches import in_fresh_process
@@ -111,20 +114,14 @@ async def test_a_streaming_response_is_sent_as_it_is_made():
     assert bodies[-1].get("more_body", False) is False
 
 
-async def test_the_response_is_closed_after_it_was_sent_and_announcements_run_on_the_server_loop():
-    server_loop = asyncio.get_running_loop()
+async def test_work_for_after_the_response_runs_once_it_was_sent():
     seen = {}
-
-    async def announce():
-        seen["loop"] = asyncio.get_running_loop()
-
-    class Closing(HttpResponse):
-        def close(self):  # Django's request_finished: events.after_response runs here
-            seen["sent_before_close"] = list(sent)
-            async_to_sync(announce)()
-            super().close()
-
     sent = []
+
+    def make(environ):
+        events.request_started()  # as Django's handler signals it
+        events.after_response(lambda: seen.update(sent_before=list(sent)))  # e.g. a mail (accounts/views.py)
+        return HttpResponse("stored")
 
     async def send(message):
         sent.append(message)
@@ -132,10 +129,65 @@ async def test_the_response_is_closed_after_it_was_sent_and_announcements_run_on
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    app = in_threads(lambda environ: Closing("stored"))
-    await app(scope("/notify/", "POST"), receive, send)
-    assert [m["type"] for m in seen["sent_before_close"]] == ["http.response.start", "http.response.body"]
-    assert seen["loop"] is server_loop
+    await in_threads(make)(scope("/password-reset/", "POST"), receive, send)
+    assert [m["type"] for m in seen["sent_before"]] == ["http.response.start", "http.response.body"]
+
+
+async def test_a_thread_takes_the_next_request_while_the_loop_still_sends_the_last():
+    app = DjangoInThreads(1)
+    app.handler = Recorder(lambda environ: HttpResponse("ok"))
+    slow_client = asyncio.Event()
+
+    async def stuck_send(message):  # the first client reads its answer slowly
+        await slow_client.wait()
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    first = asyncio.ensure_future(app(scope("/one/"), receive, stuck_send))
+    second = await asyncio.wait_for(call(app, scope("/two/")), 5)  # the one thread is free
+    assert second[0]["status"] == 200
+    assert not first.done()
+    slow_client.set()
+    await asyncio.wait_for(first, 5)
+
+
+async def test_a_request_s_announcements_reach_the_loop_in_order_and_those_for_after_the_response_follow_it(monkeypatch):
+    """Stored, then told: what a request announces on commit goes to the
+    loop at once; what waits for the response (a notification to many) goes
+    right behind the response, without a second trip once it was sent."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.staff_group(1), channel)
+    order = []
+    group_send = layer.group_send
+
+    async def recording_group_send(group, message):
+        order.append(f"announced {message['receipts'][0]['caller_id']}")
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recording_group_send)
+
+    def receipt(caller_id):
+        return [{"caller_id": caller_id, "delivered_seq": 1, "seen_seq": 0}]
+
+    def make(environ):
+        events.request_started()  # as Django's handler signals it
+        events.publish_receipts(1, receipt(1))  # on commit
+        events.behind_the_response(lambda: events.publish_receipts(1, receipt(2)))
+        events.publish_receipts(1, receipt(3))
+        return HttpResponse("stored")
+
+    async def send(message):
+        order.append(message["type"])
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    await in_threads(make)(scope("/notify/", "POST"), receive, send)
+    heard = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(3)]
+    assert [event["receipts"][0]["caller_id"] for event in heard] == [1, 3, 2]
+    assert order == ["announced 1", "announced 3", "http.response.start", "http.response.body", "announced 2"]
 
 
 async def test_a_handler_that_raises_leaves_its_thread_free_for_the_next_request():

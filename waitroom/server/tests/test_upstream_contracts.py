@@ -601,3 +601,22 @@ def test_local_channel_layer_is_a_stock_in_memory_layer_still():
     assert issubclass(LocalChannelLayer, InMemoryChannelLayer)
     assert issubclass(_PubSubLoopLayer, RedisPubSubLoopLayer)
     assert issubclass(SharedRedisPubSubLayer, RedisPubSubChannelLayer)
+
+
+# Django's SQLite backend (waitroom/server/sqlite/base.py) ----------------------------
+
+
+def test_django_s_sqlite_backend_still_begins_and_ends_transactions_where_the_write_turn_is_taken():
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    for name in ("_start_transaction_under_autocommit", "_commit", "_rollback", "_close"):
+        assert parameters(getattr(DatabaseWrapper, name)) == ["self"], (
+            f"Django's SQLite DatabaseWrapper.{name} changed: waitroom/server/sqlite/base.py takes or gives "
+            "back the write turn there; revisit it."
+        )
+    source = inspect.getsource(BaseDatabaseWrapper.set_autocommit)
+    assert "_start_transaction_under_autocommit()" in source, (
+        "Django no longer begins a transaction with _start_transaction_under_autocommit: "
+        "waitroom/server/sqlite/base.py takes the write turn there; revisit it."
+    )
