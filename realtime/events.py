@@ -165,7 +165,7 @@ def call_state(call, caller, seats):
 # Publishing -------------------------------------------------------------------
 
 
-_serving = threading.local()
+_serving = threading.local()  # .loop: where this thread's announcements go; .held: kept to go behind a response
 
 
 def hand_over_to(loop):
@@ -174,8 +174,9 @@ def hand_over_to(loop):
     A request thread of the tuned HTTP server (waitroom/server/http.py) says
     so: its announcements are handed to the server's event loop, which takes
     them first come, first served (so in order), and the thread goes on with
-    its answer. Elsewhere an announcement waits until the loop has taken it
-    (async_to_sync): a thread of Django's own handler, a worker, a test."""
+    its answer instead of waiting for a loop that is busy telling ten
+    thousand pages. Elsewhere an announcement waits until the loop has taken
+    it (async_to_sync): a thread of Django's own handler, a worker, a test."""
     _serving.loop = loop
 
 

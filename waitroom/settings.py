@@ -247,7 +247,6 @@ WAITROOM_TUNED_HEAP = env_bool("WAITROOM_TUNED_HEAP", True)
 # crossing between Django's ASGI handler's threads and the busy event loop.
 WAITROOM_TUNED_HTTP = env_bool("WAITROOM_TUNED_HTTP", True)
 WAITROOM_HTTP_THREADS = env_int("WAITROOM_HTTP_THREADS", 4)
-WAITROOM_HTTP_SWITCH_INTERVAL = float(os.environ.get("WAITROOM_HTTP_SWITCH_INTERVAL") or 0.0005)  # seconds (http.py)
 
 # A page leaves its groups when it closes: Channels' default group expiry of a
 # day would silently drop a dashboard left open overnight from its clinic's group.

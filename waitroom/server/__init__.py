@@ -20,11 +20,11 @@ Five tunings, each with stock upstream code as the other, supported choice
   false. With the stock protocol it is off.
 - http.py: each HTTP request run whole in a pool thread by Django's WSGI
   handler, instead of Django's ASGI handler crossing between threads and the
-  busy event loop several times per request; the request's announcements
-  handed to the loop without waiting for it, and a shorter switch interval of
-  the interpreter lock. On: the setting WAITROOM_TUNED_HTTP (default true;
-  waitroom/asgi.py), WAITROOM_HTTP_THREADS threads,
-  WAITROOM_HTTP_SWITCH_INTERVAL. Off: WAITROOM_TUNED_HTTP=false.
+  busy event loop several times per request; announcements handed to the
+  loop without waiting for it, a notification to many right behind its
+  response. On: the setting WAITROOM_TUNED_HTTP
+  (default true; waitroom/asgi.py), WAITROOM_HTTP_THREADS threads. Off:
+  WAITROOM_TUNED_HTTP=false.
 - sqlite/: Django's SQLite backend whose writers of one process wait their
   turn on a lock instead of in SQLite's busy sleeps. On: the setting
   WAITROOM_TUNED_SQLITE (default true; waitroom/settings.py names it as the
@@ -33,5 +33,5 @@ Five tunings, each with stock upstream code as the other, supported choice
 Every private upstream name these rely on has a contract test
 (tests/test_upstream_contracts.py) that says what to revisit when an upgrade
 removes or changes it. `realtime` (the leaf) never imports this package; this
-package may import `realtime` (`limits`; `events`, for the HTTP handler's hand-over).
+package may import `realtime` (`limits`; `events`, to hand announcements over).
 """

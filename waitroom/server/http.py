@@ -13,20 +13,15 @@ its sync form, the same code as `manage.py runserver`) in one pool thread from
 start to finish; the event loop only reads the body before and writes the
 response after: one crossing each way. The request's announcements are
 handed to the loop without the thread waiting for it to take them
-(events.hand_over_to), and those that wait for the response go with it to
-the loop, which sends them right after it (events.response_made), not after
-a second crossing once it was sent. Pool threads live on, so their
+(events.hand_over_to); those meant for right behind the response (a
+notification to many) go with it to the loop, which sends them right after
+it (events.response_made), not after a second crossing once it was sent.
+The thread takes the next request as soon as it has handed the response
+over, unless work waits for the response to be sent (events.after_response).
+Pool threads live on, so their
 database connections are kept (CONN_MAX_AGE) or taken from the pool
 (PostgreSQL). A streaming response (the audit CSV) is sent chunk by chunk as
 its thread makes them.
-
-The interpreter lock's switch interval goes down from 5 ms to
-WAITROOM_HTTP_SWITCH_INTERVAL (0.5 ms): a request's thread lets go of the lock
-at every database call, and while the loop is busy (telling ten thousand
-pages) it waited up to the interval to take it back, each time, holding
-SQLite's write lock all along. Twenty staff sending at once waited 2.4 s for
-the slowest answers (95th percentile) at 5 ms, 1.1 s at 0.5 ms
-(docs/benchmarks.md).
 
 On: the setting WAITROOM_TUNED_HTTP (default true) makes waitroom/asgi.py
 serve HTTP with `DjangoInThreads`; WAITROOM_HTTP_THREADS sets the pool's size.
@@ -48,9 +43,7 @@ BODY_IN_MEMORY = 64 * 1024  # a larger body goes to a temporary file, as Django'
 
 
 class DjangoInThreads:
-    def __init__(self, threads, switch_interval=None):
-        if switch_interval:
-            sys.setswitchinterval(switch_interval)
+    def __init__(self, threads):
         self.handler = WSGIHandler()
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
         # Run as asgiref runs sync code: in the pool's threads, async_to_sync
@@ -91,7 +84,7 @@ class DjangoInThreads:
         thread, as Django's ASGI handler closes it after sending. A streaming
         response is sent from here as it is made."""
         started = {}
-        events.hand_over_to(loop)  # announcements go to the loop without waiting for it
+        events.hand_over_to(loop)  # this thread's announcements go to the loop without waiting for it
 
         def start_response(status, headers, exc_info=None):
             started["start"] = {

@@ -105,10 +105,3 @@ def test_sqlite_writers_wait_in_line_by_default_and_django_s_backend_when_off():
     sqlite = {"DATABASE_URL": "sqlite:////tmp/waitroom-switch-test.sqlite3"}
     assert in_fresh_process(ENGINE, **sqlite) == ["sqlite", "waitroom.server.sqlite.base"]
     assert in_fresh_process(ENGINE, WAITROOM_TUNED_SQLITE="false", **sqlite) == ["sqlite", "django.db.backends.sqlite3.base"]
-
-
-def test_the_tuned_http_handler_shortens_the_switch_interval_and_the_stock_one_leaves_it():
-    code = "import json, sys, waitroom.asgi; print(json.dumps(sys.getswitchinterval()))"
-    assert in_fresh_process(code) == pytest.approx(0.0005)
-    assert in_fresh_process(code, WAITROOM_HTTP_SWITCH_INTERVAL="0.002") == pytest.approx(0.002)
-    assert in_fresh_process(code, WAITROOM_TUNED_HTTP="false") == pytest.approx(0.005)
