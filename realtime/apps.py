@@ -9,6 +9,6 @@ class RealtimeConfig(AppConfig):
 
         from . import events
 
-        # Announcements that wait for the response (events.after_response).
+        # What waits for the response (events.behind_the_response, events.after_response).
         request_started.connect(events.request_started, dispatch_uid="realtime.after_response.started")
         request_finished.connect(events.request_finished, dispatch_uid="realtime.after_response.finished")

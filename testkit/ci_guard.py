@@ -13,6 +13,7 @@ import os
 
 import pytest
 
+
 def engine():
     from django.db import connection
 

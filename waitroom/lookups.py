@@ -64,11 +64,10 @@ def rows_of(queryset):
     """The rows of a values_list() queryset, read in one fetch.
 
     Django reads a result 100 rows at a time, and each read lets go of the
-    interpreter's lock and waits its turn to take it back. In a server process
-    whose event loop is busy (telling ten thousand pages of a message), each
-    turn costs up to the switch interval (5 ms): reading ten thousand callers
-    for a notification took hundreds of milliseconds, the database's write
-    lock held all along."""
+    interpreter's lock and waits its turn to take it back: ten thousand
+    callers of a notification were a hundred such waits, each up to the
+    switch interval (5 ms) while the event loop is busy, with the database's
+    write lock held all along."""
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)

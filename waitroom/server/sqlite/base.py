@@ -26,6 +26,16 @@ from django.db.backends.sqlite3 import base
 _write_turn = threading.Lock()  # one per process
 
 
+def _ends_the_write_turn(method):
+    def ending(self):
+        try:
+            return method(self)
+        finally:
+            self._end_write_turn()
+
+    return ending
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     has_write_turn = False
 
@@ -44,20 +54,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.has_write_turn = False
             _write_turn.release()
 
-    def _commit(self):
-        try:
-            return super()._commit()
-        finally:
-            self._end_write_turn()
-
-    def _rollback(self):
-        try:
-            return super()._rollback()
-        finally:
-            self._end_write_turn()
-
-    def _close(self):
-        try:
-            return super()._close()
-        finally:
-            self._end_write_turn()
+    # Whichever way a transaction ends, the next writer's turn comes.
+    _commit = _ends_the_write_turn(base.DatabaseWrapper._commit)
+    _rollback = _ends_the_write_turn(base.DatabaseWrapper._rollback)
+    _close = _ends_the_write_turn(base.DatabaseWrapper._close)
