@@ -24,8 +24,12 @@ FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:()]*)(?::\d+)?\)$")
 class Profiler:
     """py-spy record on each pid for the length of a `with` block."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, cpu_only=False):
         self.directory = Path(directory) if directory else None
+        # py-spy --gil: only the thread holding the interpreter lock, i.e. what the
+        # process spends its one core on; without, threads waiting for the lock
+        # (after a database call, a random read) are counted where they wait.
+        self.options = ["--gil"] if cpu_only else []
         self.exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
         if self.directory:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -48,7 +52,7 @@ class _Phase:
                 self.procs.append(
                     await asyncio.create_subprocess_exec(
                         self.profiler.exe, "record", "--pid", str(server.pid), "--rate", "200", "--format", "raw",
-                        "--nonblocking", "--threads", "--output", str(out),
+                        "--nonblocking", "--threads", *self.profiler.options, "--output", str(out),
                         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
                     )
                 )

@@ -248,6 +248,7 @@ def render(report):
     add("make bench BENCH_ARGS=\"--baseline ../old-checkout\"  # this tree and another side by side (git worktree add)")
     add(".venv/bin/python -m bench.run --help                     # sizes, rounds, receipts, layer, budget, ...")
     add(".venv/bin/python -m bench.run --quick --profile /tmp/prof  # py-spy profiles per phase and process")
+    add(".venv/bin/python -m bench.run --quick --profile /tmp/prof --profile-gil  # … of the interpreter lock's holder only")
     add(".venv/bin/python -m bench.profile /tmp/prof/waitroom-1p-1.notify-all-500.txt  # where the time went")
     add("```")
     add("")

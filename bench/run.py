@@ -209,6 +209,8 @@ def parse(argv=None):
                    help="where to write the report (default docs/benchmarks.md; with --quick, the temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the SQLite file in the temp dir")
     p.add_argument("--profile", metavar="DIR", help="py-spy profiles of the servers per phase (see bench/profile.py)")
+    p.add_argument("--profile-gil", action="store_true",
+                   help="profile only the thread holding the interpreter lock (py-spy --gil): the process's CPU")
     p.add_argument("--quick", action="store_true", help="small N and few rounds: a development run")
     args = p.parse_args(argv)
     if args.quick:
@@ -224,7 +226,7 @@ def parse(argv=None):
             p.error(f"--baseline {args.baseline}: no bench/seed.py there (its servers are set up by its own seed)")
     args.secret_key = secrets.token_urlsafe(40)
     args.started = time.time()
-    args.profiler = Profiler(args.profile)
+    args.profiler = Profiler(args.profile, cpu_only=args.profile_gil)
     return args
 
 

@@ -153,8 +153,16 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
             await super().close(code=code, reason=reason)
 
     async def websocket_disconnect(self, message):
+        # Channels' own, without its closing of stale database connections: a
+        # hop through the one database thread for each page that goes (ten
+        # thousand in a network blip, in line with the batches of pages coming
+        # back). Every database call here goes through database_sync_to_async,
+        # which does that itself.
         self.closed = True
-        await super().websocket_disconnect(message)
+        for group in self.groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def websocket_connect(self, message):
         self.last_frame_at = time.monotonic()

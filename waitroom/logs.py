@@ -12,7 +12,10 @@ SOCKET_LINES = ('%s - "WebSocket %s"',)
 SOCKET_MESSAGES = {"connection open", "connection closed"}
 
 
+def is_socket_line(message):
+    return isinstance(message, str) and (message.startswith(SOCKET_LINES) or message in SOCKET_MESSAGES)
+
+
 class NoSocketLines(logging.Filter):
     def filter(self, record):
-        message = record.msg if isinstance(record.msg, str) else ""
-        return not (message.startswith(SOCKET_LINES) or message in SOCKET_MESSAGES)
+        return not is_socket_line(record.msg)

@@ -210,7 +210,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Server tuning: the writers of one process wait their turn in line, not in
-    # SQLite's busy sleeps (waitroom/server/sqlite/base.py).
+    # SQLite's busy sleeps, and commits leave the checkpoints to a thread of
+    # their own (waitroom/server/sqlite/base.py).
     if env_bool("WAITROOM_TUNED_SQLITE", True):
         DATABASES["default"]["ENGINE"] = "waitroom.server.sqlite"
     DATABASES["default"]["OPTIONS"] = {

@@ -26,7 +26,8 @@ Five tunings, each with stock upstream code as the other, supported choice
   (default true; waitroom/asgi.py), WAITROOM_HTTP_THREADS threads. Off:
   WAITROOM_TUNED_HTTP=false.
 - sqlite/: Django's SQLite backend whose writers of one process wait their
-  turn on a lock instead of in SQLite's busy sleeps. On: the setting
+  turn on a lock instead of in SQLite's busy sleeps, and whose commits leave
+  copying the write-ahead log back to a thread of its own. On: the setting
   WAITROOM_TUNED_SQLITE (default true; waitroom/settings.py names it as the
   engine of a SQLite database). Off: WAITROOM_TUNED_SQLITE=false.
 

@@ -25,9 +25,29 @@ from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from realtime.limits import FRAME_MAX
+from waitroom.logs import is_socket_line
 
 from .heap import collect_young_regularly
 from .layers import Inbox
+
+
+class WithoutSocketLines:
+    """The logger of one page's socket (uvicorn's and websockets' share it),
+    dropping the lines of its opening and closing before a record is made: the
+    log's filter drops them anyway (waitroom/logs.py), after three records for
+    each of ten thousand pages coming back."""
+
+    __slots__ = ("logger",)
+
+    def __init__(self, logger):
+        self.logger = logger
+
+    def info(self, msg, *args, **kwargs):
+        if not is_socket_line(msg):
+            self.logger.info(msg, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.logger, name)
 
 
 class Gate:
@@ -73,6 +93,7 @@ class PageProtocol(WebSocketsSansIOProtocol):
         # No keepalive pings (nor a timer per page for them): every page sends
         # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
         self.ping_interval = None
+        self.logger = self.conn.logger = WithoutSocketLines(self.logger)
         # A frame the app would refuse as too large (FRAME_MAX characters, up
         # to 4 bytes each) is not read whole: the socket closes (1009). Frames
         # wait in the inbox up to PAUSE_AT at a time, so this bounds a page's.

@@ -12,6 +12,7 @@ somewhere in a browser test or in production. The stock mode
 import ast
 import asyncio
 import inspect
+import logging
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from websockets.uri import parse_uri
 
 from realtime.limits import FRAME_MAX
 from waitroom.server.layers import Inbox, LocalChannelLayer, SharedRedisPubSubLayer, _PubSubLoopLayer
+from waitroom.logs import SOCKET_LINES, is_socket_line
 from waitroom.server.protocol import Gate, PageProtocol
 from testkit.helpers import in_own_loop
 
@@ -334,6 +336,60 @@ async def test_page_protocol_refuses_a_socket_through_uvicorn():
     await page.close()
 
 
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def uvicorn_records():
+    # Every record made, before the log's own filter (waitroom/logs.py) sees it.
+    logger, records = logging.getLogger("uvicorn.error"), Records()
+    level, filters = logger.level, logger.filters
+    logger.setLevel(logging.INFO)
+    logger.filters = []
+    logger.addHandler(records)
+    yield records.records
+    logger.removeHandler(records)
+    logger.setLevel(level)
+    logger.filters = filters
+
+
+@in_own_loop
+async def test_uvicorn_logs_each_handshake_through_self_logger_which_page_protocol_quiets(uvicorn_records):
+    # PageProtocol wraps self.logger to drop the handshake lines before a
+    # record is made (the log's filter, waitroom/logs.py, drops them after).
+    stock = Page(WebSocketsSansIOProtocol)
+    await stock.settle()
+    lines = [r.msg for r in uvicorn_records]
+    assert any(line.startswith(SOCKET_LINES) for line in lines) and "connection open" in lines, (
+        "uvicorn's WebSocketsSansIOProtocol no longer logs an accepted handshake through self.logger.info with "
+        f"a format that starts {SOCKET_LINES}, or websockets' protocol no longer says 'connection open' through "
+        f"the same logger (conn.logger) ({lines}): PageProtocol's logger ({PROTOCOL}) and the log's filter "
+        "(waitroom/logs.py) drop those lines; revisit both."
+    )
+    await stock.close()
+    uvicorn_records.clear()
+
+    tuned = Page(PageProtocol)
+    await tuned.settle()
+    refused = Page(PageProtocol, accept=False)
+    await refused.settle()
+    tuned.protocol.logger.info("Invalid UTF-8 sequence received from client.")
+    lines = [r.msg for r in uvicorn_records]
+    assert not [line for line in lines if is_socket_line(line)], (
+        f"PageProtocol ({PROTOCOL}) made a record of a socket's opening or closing: {lines}"
+    )
+    assert "Invalid UTF-8 sequence received from client." in lines, f"PageProtocol ({PROTOCOL}) dropped another line."
+    assert tuned.protocol.logger.level == logging.INFO  # the rest of the logger is uvicorn's
+    await tuned.close()
+    await refused.close()
+
+
 def test_uvicorn_loads_page_protocol_from_the_command_line_switch():
     async def app(scope, receive, send):
         pass
@@ -607,6 +663,7 @@ def test_local_channel_layer_is_a_stock_in_memory_layer_still():
 
 
 def test_django_s_sqlite_backend_still_begins_and_ends_transactions_where_the_write_turn_is_taken():
+    from django.db import connection
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
@@ -619,4 +676,15 @@ def test_django_s_sqlite_backend_still_begins_and_ends_transactions_where_the_wr
     assert "_start_transaction_under_autocommit()" in source, (
         "Django no longer begins a transaction with _start_transaction_under_autocommit: "
         "waitroom/server/sqlite/base.py takes the write turn there; revisit it."
+    )
+    for name, params in (("get_new_connection", ["self", "conn_params"]), ("is_in_memory_db", ["self"])):
+        assert parameters(getattr(DatabaseWrapper, name)) == params, (
+            f"Django's SQLite DatabaseWrapper.{name} changed: waitroom/server/sqlite/base.py sets up the "
+            "checkpoints of each new connection there; revisit it."
+        )
+    assert "database" in DatabaseWrapper(
+        {**connection.settings_dict, "NAME": "/tmp/contract.sqlite3"}
+    ).get_connection_params(), (
+        "Django's SQLite connection parameters no longer name the file as 'database': "
+        "waitroom/server/sqlite/base.py watches that file's write-ahead log; revisit it."
     )
