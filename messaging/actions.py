@@ -223,7 +223,7 @@ def do_notify(clinic, *, actor, caller_ids, body=None, client_id="", quick_reply
             raise ActionError("no_callers", _("None of these callers is in the waiting area."))
         if client_id:
             done = set(
-                Message.objects.filter(among("caller_id", ids), client_id=client_id).values_list("caller_id", flat=True)
+                Message.objects.with_client_id(client_id).filter(among("caller_id", ids)).values_list("caller_id", flat=True)
             )
             recipients = [r for r in recipients if r[0] not in done]
             if not recipients:
@@ -275,7 +275,7 @@ def do_send_caller_message(caller_id, *, body, client_id=""):
     with transaction.atomic():
         caller = lock_caller(caller_id)
         if client_id:
-            existing = Message.objects.filter(caller=caller, sender=Sender.CALLER, client_id=client_id).first()
+            existing = Message.objects.with_client_id(client_id).filter(caller=caller, sender=Sender.CALLER).first()
             if existing is not None:
                 return existing, False
         if caller.left_at is not None:

