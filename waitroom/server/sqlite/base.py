@@ -80,7 +80,8 @@ class Checkpoints:
                 with closing(sqlite3.connect(f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=0)) as db:
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as error:
-                log.warning("could not copy the write-ahead log back into %s: %s", path, error)
+                if os.path.exists(path):  # (not removed meanwhile)
+                    log.warning("could not copy the write-ahead log back into %s: %s", path, error)
 
 
 checkpoints = Checkpoints()
