@@ -23,6 +23,9 @@ from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
 from channels_redis.utils import _wrap_close
 
 CLEAN_EVERY_SECONDS = 60.0  # a sweep walks every channel and group: 10,000 of each at 10,000 pages
+# A group's event goes to its first few pages before it is queued for the
+# rest: queuing it for ten thousand took 15 ms before the first page had it.
+FIRST_FEW = 100
 
 
 class Inbox:
@@ -86,6 +89,7 @@ class LocalChannelLayer(InMemoryChannelLayer):
         kwargs.setdefault("group_expiry", 10 * 365 * 86400)
         super().__init__(**kwargs)
         self._cleaned_at = 0.0
+        self._in_order = asyncio.Lock()  # a group's events reach each page in the order they were sent
 
     async def send(self, channel, message):
         assert isinstance(message, dict), "message is not a dict"
@@ -122,7 +126,16 @@ class LocalChannelLayer(InMemoryChannelLayer):
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_group_name(group)
         self._clean_expired()
-        for channel in list(self.groups.get(group, ())):
+        async with self._in_order:
+            channels = list(self.groups.get(group, ()))
+            self._put_each(channels[:FIRST_FEW], message)
+            if len(channels) > FIRST_FEW:
+                await asyncio.sleep(0)  # the first few pages send it; the loop comes back for the rest at once
+                members = self.groups.get(group, {})  # (without the pages that left meanwhile)
+                self._put_each([c for c in channels[FIRST_FEW:] if c in members], message)
+
+    def _put_each(self, channels, message):
+        for channel in channels:
             try:
                 self._put(channel, message)
             except ChannelFull:
