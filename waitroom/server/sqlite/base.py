@@ -29,7 +29,6 @@ Django's backend it overrides are checked by tests/test_upstream_contracts.py.
 """
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -60,7 +59,7 @@ class Checkpoints:
 
     def watch(self, path):
         with self.lock:
-            self.paths.add(path)
+            self.paths.add(Path(path).resolve())
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
                 self.thread.start()
@@ -74,13 +73,13 @@ class Checkpoints:
 
     def run_once(self):
         for path in list(self.paths):
-            if not os.path.exists(path + "-wal"):
+            if not path.with_name(path.name + "-wal").exists():
                 continue  # (a database removed meanwhile, e.g. a test database: mode=rw never makes one)
             try:
-                with closing(sqlite3.connect(f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=0)) as db:
+                with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0)) as db:
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error as error:
-                if os.path.exists(path):  # (not removed meanwhile)
+            except Exception as error:  # the thread goes on: SQLite's own copy at FALLBACK_PAGES is the net
+                if path.exists():  # (not removed meanwhile)
                     log.warning("could not copy the write-ahead log back into %s: %s", path, error)
 
 
