@@ -59,8 +59,13 @@ def signed_in(sender, request, user, **kwargs):
 
 
 def signed_out(sender, request, user, **kwargs):
-    if user is not None and request.session.session_key:
-        transaction.on_commit(partial(events.publish_session_ended, user.pk, request.session.session_key))
+    session_key = request.session.session_key
+    if user is not None and session_key:
+        # Django's logout() flushes the session only after this signal: delete
+        # it first, so that a page told to sign in again (and sent back by the
+        # sign-in page to where it was if still signed in) finds it ended.
+        request.session.delete()
+        transaction.on_commit(partial(events.publish_session_ended, user.pk, session_key))
 
 
 def user_saved(sender, instance, created, update_fields=None, **kwargs):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from calls.tests.helpers import also_member_of, in_call
 from clinics.models import Membership
+from realtime import events
 from realtime.consumers import CLOSE_NO_VISIT, CLOSE_NOT_SIGNED_IN
 from accounts.sessions import verdicts
 from accounts.sessions.ending import end_sessions_of
@@ -99,6 +100,21 @@ async def test_signing_out_closes_that_sessions_dashboard_and_call_page(sockets,
     assert await ended(call_page) == CLOSE_NOT_SIGNED_IN
     assert await other_dashboard.receive_nothing(timeout=QUIET)
     assert await refused(sockets, cookie) == CLOSE_NOT_SIGNED_IN
+
+
+def test_a_sign_out_has_ended_the_session_before_its_pages_are_told(monkeypatch, team_member):
+    # A page told first would go to the sign-in while it still signs the
+    # person in, and be sent straight back to where it was.
+    client, cookie = signed_in_browser(team_member)
+    session_when_told = []
+
+    def send(group, event):
+        if event["type"] == events.SESSION_ENDED:
+            session_when_told.append(Session.objects.filter(session_key=cookie).exists())
+
+    monkeypatch.setattr("realtime.events._send", send)
+    assert client.post("/logout/").status_code == 302
+    assert session_when_told == [False]
 
 
 async def test_a_password_changed_elsewhere_closes_the_other_sessions_pages(sockets, clinic, team_member):
