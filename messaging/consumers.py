@@ -115,16 +115,28 @@ class ThreadOnPage:
         for message in event["messages"]:
             await self._deliver(message)
 
-    async def thread_broadcast(self, event):
+    def now_thread_broadcast(self, event):
+        """The usual case, made cheap: a broadcast reaches thousands of pages
+        of this process, and its frame is serialised once for all of them
+        and sent to each as the layer hands it over (PageConsumer.take_now).
+        True when done (or nothing for this page)."""
         seq = event["seqs"].get(str(self.caller_id))
         if seq is None:
+            return True
+        if "bodies" in event or seq != self.last_seq + 1 or self._delivering_now():
+            return False  # filled in for each caller, or out of turn: the usual way
+        if not self.send_now(message_frame(event["message"], seq)):
+            return False
+        self.last_seq = seq
+        return True
+
+    async def thread_broadcast(self, event):
+        if self.now_thread_broadcast(event):
             return
+        seq = event["seqs"][str(self.caller_id)]
         if "bodies" in event:  # filled in for each caller: no frame to share
             await self._deliver(event["message"] | {"seq": seq, "body": event["bodies"][str(self.caller_id)]})
-            return
-        if seq == self.last_seq + 1 and not self._delivering_now():
-            # The usual case, made cheap: a broadcast reaches thousands of pages
-            # of this process, and its frame is serialised once for all of them.
+        elif seq == self.last_seq + 1 and not self._delivering_now():
             self.last_seq = seq
             await self.send(text_data=message_frame(event["message"], seq))
         else:

@@ -7,6 +7,14 @@ from django.utils import timezone
 
 HEARTBEAT = '{"type":"heartbeat"}'
 
+# An ASGI extension a server may offer in a websocket's scope: a function that
+# sends a text frame before it returns, or returns False having sent nothing
+# (the socket cannot take it now). With it, an event the layer hands over
+# while the page waits for one is sent without waking the page's task
+# (PageConsumer.take_now); without it (the stock server), every event goes
+# the usual way.
+SEND_NOW = "waitroom.send_now"
+
 
 
 def page_clock():

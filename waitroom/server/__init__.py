@@ -5,13 +5,15 @@ Five tunings, each with stock upstream code as the other, supported choice
 (CI runs the browser and scale-out tests in both modes: `make test-stock`):
 
 - protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
-  (no handshake kept, no keepalive timer, a single-reader inbox) and pausing
-  reading only when the app falls behind. On: the server's command line,
+  (no handshake kept, no keepalive timer, a single-reader inbox), pausing
+  reading only when the app falls behind, and offering the app `send_now`
+  (a frame written before the call returns: realtime/frames.py SEND_NOW). On: the server's command line,
   `uvicorn waitroom.asgi:application --ws waitroom.server.protocol:PageProtocol`
   (`make run`, deploy/waitroom@.service). Off: any other `--ws`, e.g.
   `--ws websockets-sansio --ws-max-size 131072`.
 - layers.py: channel layers that share one event among the consumers of a
-  process instead of copying or deserialising it per consumer. On: the setting
+  process instead of copying or deserialising it per consumer, and offer it
+  to a waiting consumer before queuing it (`serve_now`). On: the setting
   WAITROOM_TUNED_LAYERS (default true) selects LocalChannelLayer, or with
   REDIS_URL SharedRedisPubSubLayer. Off: WAITROOM_TUNED_LAYERS=false selects
   Channels' InMemoryChannelLayer / channels_redis' RedisPubSubChannelLayer.

@@ -8,6 +8,11 @@ event once per process but deserialises it once per consumer. These
 subclasses share the one event among the consumers of a process instead.
 Consumers treat events as read-only (they build new dicts to send).
 
+A consumer may also take an event there and then, while it waits for one
+(`serve_now`, PageConsumer.take_now): a caller page writes a broadcast's frame
+to its socket as the layer hands it over, instead of the layer waking its task
+for it — ten thousand task switches fewer per broadcast.
+
 Switched on by the setting WAITROOM_TUNED_LAYERS (default true; false selects
 the stock layers). The upstream internals they rely on are checked by
 tests/test_upstream_contracts.py.
@@ -41,12 +46,15 @@ class Inbox:
     goes with it: readers are cancelled only when their page is gone.
     """
 
-    __slots__ = ("_queue", "maxsize", "_waiter")
+    __slots__ = ("_queue", "maxsize", "_waiter", "take_now")
 
     def __init__(self, maxsize):
         self._queue = collections.deque()  # the name the stock expiry sweep reads
         self.maxsize = maxsize
         self._waiter = None
+        # The reader's own handling of an item while it waits (the layer's
+        # serve_now): True when it took the item, and its wait goes on.
+        self.take_now = None
 
     def empty(self):
         return not self._queue
@@ -57,10 +65,13 @@ class Inbox:
     def put_nowait(self, item):
         waiter = self._waiter
         if waiter is not None:
-            self._waiter = None
             if not waiter.done():  # (cancelled: its reader has gone)
+                if self.take_now is not None and self.take_now(item):
+                    return
+                self._waiter = None
                 waiter.set_result(item)
                 return
+            self._waiter = None
         if len(self._queue) >= self.maxsize:
             raise asyncio.QueueFull
         self._queue.append(item)
@@ -91,15 +102,24 @@ class LocalChannelLayer(InMemoryChannelLayer):
         self._cleaned_at = 0.0
         self._in_order = asyncio.Lock()  # a group's events reach each page in the order they were sent
 
+    def serve_now(self, channel, take):
+        """`take(message)` is offered each event for `channel` that comes
+        while its reader waits, before it is queued (PageConsumer.take_now)."""
+        self._inbox(channel).take_now = lambda item: take(item[1])
+
     async def send(self, channel, message):
         assert isinstance(message, dict), "message is not a dict"
         self.require_valid_channel_name(channel)
         self._put(channel, message)
 
-    def _put(self, channel, message):
+    def _inbox(self, channel):
         queue = self.channels.get(channel)
         if queue is None:
             queue = self.channels[channel] = Inbox(self.get_capacity(channel))
+        return queue
+
+    def _put(self, channel, message):
+        queue = self._inbox(channel)
         try:
             queue.put_nowait((time.time() + self.expiry, message))
         except asyncio.QueueFull:
@@ -110,9 +130,7 @@ class LocalChannelLayer(InMemoryChannelLayer):
         # makes a new one for the next message: a consumer keeps its queue.
         self.require_valid_channel_name(channel)
         self._clean_expired()
-        queue = self.channels.get(channel)
-        if queue is None:
-            queue = self.channels[channel] = Inbox(self.get_capacity(channel))
+        queue = self._inbox(channel)
         try:
             _, message = await queue.get()
         except asyncio.CancelledError:
@@ -174,6 +192,12 @@ class SharedRedisPubSubLayer(RedisPubSubChannelLayer):
             layer = self._layers[loop] = _PubSubLoopLayer(*self._args, **self._kwargs, channel_layer=self)
             _wrap_close(self, loop)
         return layer
+
+    def serve_now(self, channel, take):
+        """As LocalChannelLayer.serve_now: `channel` is one of new_channel's."""
+        inbox = self._get_layer().channels.get(channel)
+        if inbox is not None:
+            inbox.take_now = lambda raw: take(self.deserialize(raw))
 
     def deserialize(self, message):
         if message is self._last_raw:

@@ -23,7 +23,9 @@ import asyncio
 
 from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 
+from realtime.frames import SEND_NOW
 from realtime.limits import FRAME_MAX
 from waitroom.logs import is_socket_line
 
@@ -59,6 +61,10 @@ class Gate:
     def __init__(self):
         self._open = True
         self._waiters = None
+
+    @property
+    def is_set(self):
+        return self._open
 
     def set(self):
         self._open = True
@@ -100,6 +106,28 @@ class PageProtocol(WebSocketsSansIOProtocol):
         self.conn.max_message_size = min(self.conn.max_message_size or 4 * FRAME_MAX, 4 * FRAME_MAX)
         if settings.WAITROOM_TUNED_HEAP:  # read once a page connects: uvicorn has loaded the app, Django is set up
             collect_young_regularly(self.loop)
+
+    def handle_connect(self, event):
+        super().handle_connect(event)
+        if self.response.status_code == 101:  # (the app's task has the scope and has not run yet)
+            self.scope["extensions"][SEND_NOW] = self.send_now
+
+    def send_now(self, text):
+        """A text frame sent before returning (the ASGI extension SEND_NOW):
+        a broadcast's frame to a waiting page, a heartbeat's answer, without
+        the app's coroutines down to here. False, with nothing sent, when the
+        app's `websocket.send` would have waited or refused: writing paused,
+        not yet accepted, closing or gone."""
+        if not self.writable.is_set or not self.handshake_complete or self.close_sent or self.disconnected:
+            return False
+        if self.initial_response is not None:
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     def receive(self):
         """The page's next event, as a future (the ASGI `receive`): no

@@ -41,3 +41,30 @@ async def test_a_full_inbox_refuses_more_and_keeps_what_it_has():
     with pytest.raises(asyncio.QueueFull):
         inbox.put_nowait(3)
     assert [await inbox.get(), await inbox.get()] == [1, 2]
+
+
+@in_own_loop
+async def test_a_waiting_reader_takes_what_it_can_at_once_and_keeps_waiting():
+    inbox = Inbox(maxsize=10)
+    taken = []
+    inbox.take_now = lambda item: item.startswith("now") and not taken.append(item)
+    waiting = inbox.get()
+    inbox.put_nowait("now 1")  # taken at once: the reader still waits
+    inbox.put_nowait("now 2")
+    assert taken == ["now 1", "now 2"] and not waiting.done()
+    inbox.put_nowait("later 3")  # not taken: handed to the waiting reader, as without take_now
+    inbox.put_nowait("now 4")  # the reader is busy with "later 3": queued behind it, never before
+    assert await waiting == "later 3"
+    assert await inbox.get() == "now 4"
+    assert taken == ["now 1", "now 2"] and inbox.empty()
+
+
+@in_own_loop
+async def test_a_busy_reader_is_not_offered_an_item_before_those_queued():
+    inbox = Inbox(maxsize=10)
+    taken = []
+    inbox.take_now = taken.append
+    inbox.put_nowait("first")  # no reader waits
+    inbox.put_nowait("second")
+    assert taken == []
+    assert [await inbox.get(), await inbox.get()] == ["first", "second"]

@@ -74,3 +74,25 @@ async def test_a_page_that_leaves_while_a_big_group_is_told_is_not_given_an_inbo
     await layer.group_discard("clinic-1.callers", channels[-1])  # its page closed meanwhile
     await sending
     assert channels[-1] not in layer.channels and channels[-2] in layer.channels
+
+
+@in_own_loop
+async def test_a_page_that_serves_now_has_a_groups_events_at_once_and_in_order():
+    layer = layers.LocalChannelLayer()
+    [channel] = await pages(layer, "clinic-1.callers", 1)
+    taken = []
+
+    def take(message):  # a page whose socket takes frames now, until it cannot
+        if message["n"] == 2:
+            return False
+        taken.append(message["n"])
+        return True
+
+    layer.serve_now(channel, take)
+    reader = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)  # the page waits
+    for n in range(1, 5):
+        await layer.group_send("clinic-1.callers", {"type": "thread.broadcast", "n": n})
+    assert taken == [1]  # 2 could not be taken now: the page's task has it, and 3 and 4 wait behind it
+    assert (await asyncio.wait_for(reader, 1))["n"] == 2
+    assert [(await layer.receive(channel))["n"] for _ in range(2)] == [3, 4]

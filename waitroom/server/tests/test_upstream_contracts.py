@@ -32,6 +32,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 from websockets.uri import parse_uri
 
+from realtime.frames import SEND_NOW
 from realtime.limits import FRAME_MAX
 from waitroom.server.layers import Inbox, LocalChannelLayer, SharedRedisPubSubLayer, _PubSubLoopLayer
 from waitroom.logs import SOCKET_LINES, is_socket_line
@@ -101,6 +102,7 @@ class Page:
         self.orders = asyncio.Queue()
 
         async def app(scope, receive, send):
+            self.scope = scope
             self.app_receive = receive
             await receive()  # websocket.connect
             await send({"type": "websocket.accept"} if accept else {"type": "websocket.close"})
@@ -323,6 +325,33 @@ async def test_page_protocol_serves_a_socket_through_uvicorn():
     events = page.to_client()
     assert isinstance(events[0], Frame) and events[0].data == b"to the page", f"a send did not arrive: {why}."
     assert page.client.close_rcvd.code == 4408, f"the app's close did not arrive: {why}."
+    await page.close()
+
+
+@in_own_loop
+async def test_page_protocol_sends_now_only_what_the_app_could_send():
+    page = Page(PageProtocol)
+    await page.settle()
+    send_now = page.scope["extensions"][SEND_NOW]
+    page.to_client()  # the handshake's answer
+    assert send_now("to the page") is True
+    [frame] = page.to_client()
+    assert frame.data == b"to the page", f"send_now's frame did not arrive: revisit PageProtocol.send_now in {PROTOCOL}."
+    page.protocol.pause_writing()  # the page reads too slowly: the app's sends wait, and so must this one
+    assert send_now("held back") is False and not page.transport.written
+    page.protocol.resume_writing()
+    page.orders.put_nowait({"type": "websocket.close", "code": 4408})
+    await page.settle()
+    page.to_client()
+    assert send_now("after the close") is False and not page.transport.written
+    await page.close()
+
+
+@in_own_loop
+async def test_stock_protocol_offers_no_send_now():
+    page = Page(WebSocketsSansIOProtocol)
+    await page.settle()
+    assert SEND_NOW not in page.scope["extensions"]
     await page.close()
 
 
