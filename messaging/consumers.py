@@ -74,12 +74,21 @@ class ThreadOnPage:
         await self.send_json({"type": "sent", "client_id": client_id, "seq": message.seq})
         await self._deliver(events.message_for_caller(message))
 
-    async def on_receipt(self, content):
+    def frame_handlers_now(self):
+        return super().frame_handlers_now() | {"receipt": self.now_on_receipt}
+
+    def now_on_receipt(self, content):
+        """Noted for the next write of receipts: True. False for numbers
+        this page was not sent (on_receipt answers)."""
         delivered, seen = content.get("delivered", 0), content.get("seen", 0)
         if not all(is_whole_number(n, 0, self.last_seq) for n in (delivered, seen)):
-            await self.send_error("bad_frame", "Receipts name message numbers this page has.")
-            return
+            return False
         receipts.add(self.caller_id, delivered, seen)
+        return True
+
+    async def on_receipt(self, content):
+        if not self.now_on_receipt(content):
+            await self.send_error("bad_frame", "Receipts name message numbers this page has.")
 
     # Events from the groups ---------------------------------------------------
 

@@ -18,7 +18,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
-from .frames import HEARTBEAT, SEND_NOW
+from .frames import HEARTBEAT, RECEIVE_NOW, SEND_NOW
 from .limits import FRAME_MAX, TokenBucket
 from .text import is_encodable
 from .watchdog import watchdog
@@ -121,6 +121,47 @@ class PageConsumer(AsyncJsonWebsocketConsumer):
             return handler is not None and handler(message)
         except Exception:
             return False  # the usual way meets it again, and says so
+
+    def take_frames_now(self):
+        """From now on, a frame the page sends while this consumer waits for
+        one is handled as the server reads it, where it can be without waking
+        the page's task (`take_frame_now`). For a server that offers it
+        (RECEIVE_NOW); call once the page is served."""
+        listen = self.scope.get("extensions", {}).get(RECEIVE_NOW)
+        if listen is not None and self.send_now is not cannot_send_now:
+            listen(self.take_frame_now)
+
+    def take_frame_now(self, text):
+        """A heartbeat, answered; or a frame of a type in `frame_handlers_now`
+        (type -> function of the parsed frame, True when done). False, with
+        nothing done: the frame goes the usual way (`receive`), which checks
+        it in full and answers what is wrong with it."""
+        if self.closed or self.turn.locked() or not self.frames.take():
+            return False  # (over budget: the usual way takes again, and closes the page)
+        try:
+            if text == HEARTBEAT:
+                done = self.send_now(HEARTBEAT)
+            else:
+                done = self._take_parsed_now(text)
+        except Exception:
+            done = False  # the usual way meets it again, and says so
+        if done:
+            self.last_frame_at = time.monotonic()
+        else:
+            self.frames.give_back()
+        return done
+
+    def _take_parsed_now(self, text):
+        if len(text) > FRAME_MAX or not text.isascii() or "\\u" in text:
+            return False
+        content = json.loads(text)
+        if not isinstance(content, dict):
+            return False
+        handler = self.frame_handlers_now().get(content.get("type"))
+        return handler is not None and handler(content)
+
+    def frame_handlers_now(self):
+        return {}
 
     async def dispatch(self, message):
         # Channels closes stale database connections before every event, which

@@ -14,6 +14,11 @@ HEARTBEAT = '{"type":"heartbeat"}'
 # (PageConsumer.take_now); without it (the stock server), every event goes
 # the usual way.
 SEND_NOW = "waitroom.send_now"
+# And its counterpart: a function the app calls with its own handler of a text
+# frame, `take(text)`, which the server calls as it reads each frame while the
+# app waits for one; True when the app took the frame, False (nothing done)
+# and the frame goes to the app's `receive` as usual (PageConsumer.take_frame_now).
+RECEIVE_NOW = "waitroom.receive_now"
 
 
 

@@ -34,6 +34,10 @@ class TokenBucket:
             return True
         return False
 
+    def give_back(self):
+        """Undo the last `take` (the event it was taken for will be taken again)."""
+        self.tokens += 1
+
 
 class SharedTokenBucket:
     """A TokenBucket kept in the cache the processes share (Redis when there is

@@ -56,6 +56,7 @@ class CallerConsumer(PageConsumer):
             return
         self.started(hello)
         self.serving = True
+        self.take_frames_now()  # heartbeats and receipts: ten thousand pages send them
         watchdog.watch(self)
 
     # Hooks that parts extend ------------------------------------------------

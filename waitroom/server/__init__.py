@@ -7,7 +7,8 @@ Five tunings, each with stock upstream code as the other, supported choice
 - protocol.py: uvicorn's Sans-I/O websocket protocol, holding less per page
   (no handshake kept, no keepalive timer, a single-reader inbox), pausing
   reading only when the app falls behind, and offering the app `send_now`
-  (a frame written before the call returns: realtime/frames.py SEND_NOW). On: the server's command line,
+  (a frame written before the call returns) and `receive_now` (the app's
+  handler offered each frame as it is read): realtime/frames.py. On: the server's command line,
   `uvicorn waitroom.asgi:application --ws waitroom.server.protocol:PageProtocol`
   (`make run`, deploy/waitroom@.service). Off: any other `--ws`, e.g.
   `--ws websockets-sansio --ws-max-size 131072`.

@@ -59,6 +59,10 @@ class Inbox:
     def empty(self):
         return not self._queue
 
+    def reader_waits(self):
+        """The reader waits for an item: none is queued or on its way to it."""
+        return self._waiter is not None and not self._waiter.done()
+
     def __len__(self):
         return len(self._queue)
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 
-from realtime.frames import SEND_NOW
+from realtime.frames import RECEIVE_NOW, SEND_NOW
 from realtime.limits import FRAME_MAX
 from waitroom.logs import is_socket_line
 
@@ -95,6 +95,7 @@ class PageProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.queue = Inbox(maxsize=float("inf"))
+        self.take_frame = None  # the app's own handling of a text frame (RECEIVE_NOW)
         self.writable = Gate()
         # No keepalive pings (nor a timer per page for them): every page sends
         # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
@@ -111,6 +112,13 @@ class PageProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         if self.response.status_code == 101:  # (the app's task has the scope and has not run yet)
             self.scope["extensions"][SEND_NOW] = self.send_now
+            self.scope["extensions"][RECEIVE_NOW] = self.receive_now
+
+    def receive_now(self, take):
+        """The ASGI extension RECEIVE_NOW: from now on, a text frame read while
+        the app waits for one is offered to `take(text)` first, and goes to the
+        app's inbox only if that says False."""
+        self.take_frame = take
 
     def send_now(self, text):
         """A text frame sent before returning (the ASGI extension SEND_NOW):
@@ -148,12 +156,15 @@ class PageProtocol(WebSocketsSansIOProtocol):
             return  # the app is past websocket.close: reads stay on until the peer's close reply
         if self.curr_msg_data_type == "text":
             try:
-                self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})
+                text = data.decode()
             except UnicodeDecodeError:
                 self.logger.info("Invalid UTF-8 sequence received from client.")
                 self.conn.send_close(1007)
                 self.handle_parser_exception()
                 return
+            if self.take_frame is not None and self.queue.reader_waits() and self.take_frame(text):
+                return
+            self.queue.put_nowait({"type": "websocket.receive", "text": text})
         else:
             self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
         if not self.read_paused and len(self.queue) >= PAUSE_AT:

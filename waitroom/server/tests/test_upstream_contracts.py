@@ -32,7 +32,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 from websockets.uri import parse_uri
 
-from realtime.frames import SEND_NOW
+from realtime.frames import RECEIVE_NOW, SEND_NOW
 from realtime.limits import FRAME_MAX
 from waitroom.server.layers import Inbox, LocalChannelLayer, SharedRedisPubSubLayer, _PubSubLoopLayer
 from waitroom.logs import SOCKET_LINES, is_socket_line
@@ -348,10 +348,29 @@ async def test_page_protocol_sends_now_only_what_the_app_could_send():
 
 
 @in_own_loop
+async def test_page_protocol_offers_the_app_each_frame_read_while_it_waits():
+    page = Page(PageProtocol)
+    await page.settle()  # the app waits for its orders, not for frames: nothing reads them yet
+    page.to_client()  # the handshake's answer
+    offered = []
+    page.scope["extensions"][RECEIVE_NOW](lambda text: offered.append(text) or text.startswith("take"))
+    reading = asyncio.ensure_future(page.protocol.receive())  # the app waits for a frame
+    await asyncio.sleep(0)
+    for text in ("take 1", "leave 2", "take 3"):
+        page.client.send_text(text.encode())
+        page.to_server()
+    # "leave 2" went to the waiting app; "take 3" came while the app had it: queued behind it, never offered
+    assert offered == ["take 1", "leave 2"]
+    assert await reading == {"type": "websocket.receive", "text": "leave 2"}
+    assert await page.protocol.receive() == {"type": "websocket.receive", "text": "take 3"}
+    await page.close()
+
+
+@in_own_loop
 async def test_stock_protocol_offers_no_send_now():
     page = Page(WebSocketsSansIOProtocol)
     await page.settle()
-    assert SEND_NOW not in page.scope["extensions"]
+    assert SEND_NOW not in page.scope["extensions"] and RECEIVE_NOW not in page.scope["extensions"]
     await page.close()
 
 
