@@ -77,7 +77,7 @@ class FreezeSurvivors:
             gc.freeze()
             self.kept = gc.get_freeze_count()
             self.pages_then = self.open_pages()
-        elif self._doubled():
+        elif self._past_what_pages_explain():
             self.thorough = True
             gc.unfreeze()
         else:
@@ -85,14 +85,14 @@ class FreezeSurvivors:
 
     def freeze_young(self):
         gc.collect(1)
-        if self._doubled():
+        if self._past_what_pages_explain():
             self.thorough = True
             gc.unfreeze()
             gc.collect()  # a thorough one: __call__ freezes what survives it
         else:
             gc.freeze()
 
-    def _doubled(self):
+    def _past_what_pages_explain(self):
         now = time.monotonic()
         if now - self.counted_at < self.count_every:
             return False

@@ -52,16 +52,13 @@ class Inbox:
         self._queue = collections.deque()  # the name the stock expiry sweep reads
         self.maxsize = maxsize
         self._waiter = None
-        # The reader's own handling of an item while it waits (the layer's
-        # serve_now): True when it took the item, and its wait goes on.
+        # The reader's own handling of an item while it waits (the layers'
+        # serve_now, the protocol's receive_now): True when it took the item,
+        # and its wait goes on.
         self.take_now = None
 
     def empty(self):
         return not self._queue
-
-    def reader_waits(self):
-        """The reader waits for an item: none is queued or on its way to it."""
-        return self._waiter is not None and not self._waiter.done()
 
     def __len__(self):
         return len(self._queue)

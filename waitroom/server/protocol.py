@@ -95,7 +95,6 @@ class PageProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.queue = Inbox(maxsize=float("inf"))
-        self.take_frame = None  # the app's own handling of a text frame (RECEIVE_NOW)
         self.writable = Gate()
         # No keepalive pings (nor a timer per page for them): every page sends
         # heartbeats, and the watchdog closes a page that stops (realtime/watchdog.py).
@@ -117,8 +116,8 @@ class PageProtocol(WebSocketsSansIOProtocol):
     def receive_now(self, take):
         """The ASGI extension RECEIVE_NOW: from now on, a text frame read while
         the app waits for one is offered to `take(text)` first, and goes to the
-        app's inbox only if that says False."""
-        self.take_frame = take
+        app's inbox only if that says False (Inbox.take_now)."""
+        self.queue.take_now = lambda event: "text" in event and take(event["text"])
 
     def send_now(self, text):
         """A text frame sent before returning (the ASGI extension SEND_NOW):
@@ -128,7 +127,7 @@ class PageProtocol(WebSocketsSansIOProtocol):
         not yet accepted, closing or gone."""
         if not self.writable.is_set or not self.handshake_complete or self.close_sent or self.disconnected:
             return False
-        if self.initial_response is not None:
+        if self.initial_response is not None:  # the app answered the handshake with an HTTP response
             return False
         try:
             self.conn.send_text(text.encode())
@@ -156,15 +155,12 @@ class PageProtocol(WebSocketsSansIOProtocol):
             return  # the app is past websocket.close: reads stay on until the peer's close reply
         if self.curr_msg_data_type == "text":
             try:
-                text = data.decode()
+                self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})
             except UnicodeDecodeError:
                 self.logger.info("Invalid UTF-8 sequence received from client.")
                 self.conn.send_close(1007)
                 self.handle_parser_exception()
                 return
-            if self.take_frame is not None and self.queue.reader_waits() and self.take_frame(text):
-                return
-            self.queue.put_nowait({"type": "websocket.receive", "text": text})
         else:
             self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
         if not self.read_paused and len(self.queue) >= PAUSE_AT:
