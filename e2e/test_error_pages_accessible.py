@@ -1,10 +1,11 @@
 """The pages a person meets when something goes wrong pass axe-core too, in
-English and in German: "not found", the server's error page, and the
-caller's "please try again later" when the entry limits are reached.
+English and in German: "not found", the server's error page, the caller's
+"please try again later" when the entry limits are reached, and the server's
+"very busy just now" when requests wait too long for it (load shedding).
 
-The last two cannot be caused on a shared test server without disturbing the
-other tests (a server error on purpose, or twenty entries from this
-address): they are rendered here as the server renders them and shown in the
+The last three cannot be caused on a shared test server without disturbing the
+other tests (a server error on purpose, twenty entries from this
+address, or a server held up for twenty seconds): they are rendered here as the server renders them and shown in the
 browser on the site's own address, with its style sheets."""
 
 import pytest
@@ -54,3 +55,10 @@ def test_try_again_later_at_the_entry_limit(page_in, language, clinic):
     assert page_in.get_by_role("link").filter(has_text={"en": "Try again", "de": "Erneut versuchen"}[language]).count()
     assert_accessible(page_in)
 
+
+
+def test_the_very_busy_page(page_in, language):
+    shown_as_served(page_in, "503.html", {"seconds": 23}, language)
+    assert page_in.locator("h1").text_content() == {"en": "Very busy just now", "de": "Gerade sehr viel los"}[language]
+    assert {"en": "try again in 23 seconds", "de": "in 23 Sekunden erneut"}[language] in page_in.locator("main").text_content()
+    assert_accessible(page_in)

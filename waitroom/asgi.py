@@ -12,7 +12,7 @@ from django.conf import settings  # noqa: E402
 if settings.WAITROOM_TUNED_HTTP:  # each request whole in a pool thread (waitroom/server/http.py)
     from .server.http import DjangoInThreads
 
-    django_asgi_app = DjangoInThreads(settings.WAITROOM_HTTP_THREADS)
+    django_asgi_app = DjangoInThreads(settings.WAITROOM_HTTP_THREADS, settings.WAITROOM_HTTP_QUEUE_SECONDS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 

@@ -248,6 +248,10 @@ WAITROOM_TUNED_HEAP = env_bool("WAITROOM_TUNED_HEAP", True)
 # crossing between Django's ASGI handler's threads and the busy event loop.
 WAITROOM_TUNED_HTTP = env_bool("WAITROOM_TUNED_HTTP", True)
 WAITROOM_HTTP_THREADS = env_int("WAITROOM_HTTP_THREADS", 4)
+# Seconds a request may wait for one of those threads: once the oldest waiting
+# request has waited this long, requests are answered 503 "try again in N s"
+# at once, not left to the proxy's timeout (60 s in deploy/nginx-waitroom.conf).
+WAITROOM_HTTP_QUEUE_SECONDS = env_int("WAITROOM_HTTP_QUEUE_SECONDS", 20)
 
 # A page leaves its groups when it closes: Channels' default group expiry of a
 # day would silently drop a dashboard left open overnight from its clinic's group.

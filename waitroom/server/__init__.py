@@ -25,9 +25,11 @@ Five tunings, each with stock upstream code as the other, supported choice
   handler, instead of Django's ASGI handler crossing between threads and the
   busy event loop several times per request; announcements handed to the
   loop without waiting for it, a notification to many right behind its
-  response. On: the setting WAITROOM_TUNED_HTTP
-  (default true; waitroom/asgi.py), WAITROOM_HTTP_THREADS threads. Off:
-  WAITROOM_TUNED_HTTP=false.
+  response; and once requests wait too long for a thread, "try again in N s"
+  (503) at once rather than a wait that ends in the proxy's timeout. On: the
+  setting WAITROOM_TUNED_HTTP (default true; waitroom/asgi.py),
+  WAITROOM_HTTP_THREADS threads, WAITROOM_HTTP_QUEUE_SECONDS the longest
+  wait for one. Off: WAITROOM_TUNED_HTTP=false.
 - sqlite/: Django's SQLite backend whose writers of one process wait their
   turn on a lock instead of in SQLite's busy sleeps, and whose commits leave
   copying the write-ahead log back to a thread of its own. On: the setting

@@ -23,29 +23,60 @@ database connections are kept (CONN_MAX_AGE) or taken from the pool
 (PostgreSQL). A streaming response (the audit CSV) is sent chunk by chunk as
 its thread makes them.
 
+**Load shedding.** Requests wait for a thread in arrival order. A process
+that falls behind (ten thousand new callers at once) does not let them wait
+until the proxy gives up (nginx: 60 s, deploy/nginx-waitroom.conf) and then
+run them anyway, for browsers that have gone: an entry made then is a caller
+on the dashboard whom nobody will ever answer. Instead, once the oldest
+request still waiting for a thread has waited WAITROOM_HTTP_QUEUE_SECONDS, a
+new request is answered at once with 503 and "try again in N s"
+(`Retry-After`, the page templates/503.html in the reader's language, or
+JSON {"error": {"code": "busy", ...}} for the API and the pages' JSON calls),
+and a request that did wait that long for its thread is answered so too
+instead of being run. Nothing is refused while the queue moves.
+
 On: the setting WAITROOM_TUNED_HTTP (default true) makes waitroom/asgi.py
 serve HTTP with `DjangoInThreads`; WAITROOM_HTTP_THREADS sets the pool's size.
-Off: Django's own ASGI handler.
+Off: Django's own ASGI handler (no load shedding).
 """
 
 import asyncio
+import collections
+import json
+import math
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from tempfile import SpooledTemporaryFile
 
 from asgiref.sync import sync_to_async
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from realtime import events
 
 BODY_IN_MEMORY = 64 * 1024  # a larger body goes to a temporary file, as Django's ASGI handler does
 
 
+class Waiting:
+    """A request waiting for a pool thread: since when, and whether a thread
+    has taken it (set by that thread)."""
+
+    __slots__ = ("since", "taken")
+
+    def __init__(self):
+        self.since = time.monotonic()
+        self.taken = False
+
+
 class DjangoInThreads:
-    def __init__(self, threads):
+    def __init__(self, threads, queue_seconds=20.0):
         self.handler = WSGIHandler()
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
+        self.queue_seconds = queue_seconds
+        self.waiting = collections.deque()  # a Waiting per request handed to the pool, in arrival order
         # Run as asgiref runs sync code: in the pool's threads, async_to_sync
         # (announcing to the channel layer) runs on this server's event loop.
         self.respond = sync_to_async(self._respond, thread_sensitive=False, executor=self.pool)
@@ -66,8 +97,17 @@ class DjangoInThreads:
             body.seek(0)
             environ = wsgi_environ(scope, body)
             environ.setdefault("CONTENT_LENGTH", str(size))  # sent chunked: WSGI reads what the length says
+            behind = self.behind()
+            if behind >= self.queue_seconds:
+                start, chunks = busy_response(environ, math.ceil(behind))
+                await send(start)
+                await send({"type": "http.response.body", "body": b"".join(chunks)})
+                return
+            waiting = Waiting()
+            self.waiting.append(waiting)
             made, sent = loop.create_future(), threading.Event()
-            running = asyncio.ensure_future(self.respond(environ, send, loop, made, sent))
+            running = asyncio.ensure_future(self.respond(environ, send, loop, made, sent, waiting))
+            running.add_done_callback(lambda _: setattr(waiting, "taken", True))  # (never counted as waiting on)
             try:
                 start, chunks, announcements = await asyncio.shield(made)
                 if start is not None:
@@ -78,11 +118,20 @@ class DjangoInThreads:
                 sent.set()  # the thread closes the response: Django's request_finished
                 await running
 
-    def _respond(self, environ, send, loop, made, sent):
+    def behind(self):
+        """Seconds the oldest request still waiting for a thread has waited (0: none waits)."""
+        waiting = self.waiting
+        while waiting and waiting[0].taken:
+            waiting.popleft()
+        return time.monotonic() - waiting[0].since if waiting else 0.0
+
+    def _respond(self, environ, send, loop, made, sent, waiting):
         """In a pool thread: the whole request; the response goes to the loop
         (`made`) to be sent, and is closed once it was (`sent`), in this
         thread, as Django's ASGI handler closes it after sending. A streaming
         response is sent from here as it is made."""
+        waiting.taken = True
+        waited = time.monotonic() - waiting.since
         started = {}
         events.hand_over_to(loop)  # this thread's announcements go to the loop without waiting for it
 
@@ -99,6 +148,9 @@ class DjangoInThreads:
 
         response = None
         try:
+            if waited >= self.queue_seconds:  # its browser may have given up: not run, "try again"
+                loop.call_soon_threadsafe(_settle, made, (*busy_response(environ, math.ceil(waited)), ()))
+                return
             response = self.handler(environ, start_response)
             if getattr(response, "streaming", False):
                 on_loop(started["start"])
@@ -120,6 +172,40 @@ class DjangoInThreads:
         finally:
             if response is not None:
                 response.close()  # request_finished: what waited for the response is announced now
+
+
+def busy_response(environ, seconds):
+    """503 "try again in `seconds` s": the ASGI response start and body
+    chunks, in the language Django would have chosen for the request
+    (LocaleMiddleware's rules), as JSON where the request expects JSON."""
+    request = WSGIRequest(environ)
+    language = translation.get_language_from_request(request)
+    wants_json = (
+        request.path_info.startswith("/api/")
+        or request.content_type == "application/json"
+        or "application/json" in request.headers.get("Accept", "")
+    )
+    with translation.override(language):
+        if wants_json:
+            message = translation.ngettext(
+                "Waitroom is very busy just now. Please try again in %(seconds)s second.",
+                "Waitroom is very busy just now. Please try again in %(seconds)s seconds.",
+                seconds,
+            )
+            error = {"code": "busy", "message": message % {"seconds": seconds}}
+            body, kind = json.dumps({"error": error}).encode(), b"application/json"
+        else:
+            body, kind = render_to_string("503.html", {"seconds": seconds}).encode(), b"text/html; charset=utf-8"
+    headers = [
+        (b"content-type", kind),
+        (b"retry-after", str(seconds).encode()),
+        (b"cache-control", b"no-store"),
+        (b"content-language", language.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"),
+    ]
+    return {"type": "http.response.start", "status": 503, "headers": headers}, [body]
 
 
 def _settle(future, result):

@@ -3,10 +3,14 @@ same answers as Django's ASGI handler, the body as sent (also chunked), a
 streaming response as it is made, announcements meant for right behind the
 response right behind it, work for after the response (Django's
 request_finished, where events.after_response runs) only once it was sent,
-and a thread free for the next request while the loop sends the last."""
+a thread free for the next request while the loop sends the last, and
+"try again in N s" at once, instead of a wait for nobody, once requests wait
+too long for a thread (load shedding)."""
 
 import asyncio
+import json
 import threading
+import time
 
 import pytest
 from django.core.handlers.asgi import ASGIHandler
@@ -206,3 +210,131 @@ def test_the_tuned_http_handler_is_the_default_and_can_be_switched_off():
     code = "import json, waitroom.asgi as a; print(json.dumps(type(a.django_asgi_app).__name__))"
     assert in_fresh_process(code) == "DjangoInThreads"
     assert in_fresh_process(code, WAITROOM_TUNED_HTTP="false") == "ASGIHandler"
+
+
+def test_how_long_a_request_may_wait_for_a_thread_is_a_setting():
+    code = "import json, waitroom.asgi as a; print(json.dumps(a.django_asgi_app.queue_seconds))"
+    assert in_fresh_process(code) == 20
+    assert in_fresh_process(code, WAITROOM_HTTP_QUEUE_SECONDS="7") == 7
+
+
+# Load shedding -----------------------------------------------------------------
+
+
+class Held:
+    """A WSGI application whose first request holds the one thread until released."""
+
+    def __init__(self):
+        self.release = threading.Event()
+        self.ran = []
+
+    def __call__(self, environ, start_response):
+        self.ran.append(environ["PATH_INFO"])
+        if len(self.ran) == 1:
+            self.release.wait(10)
+        response = HttpResponse("done")
+        start_response("200 OK", list(response.items()))
+        return response
+
+
+def held_app(queue_seconds=0.3):
+    app = DjangoInThreads(1, queue_seconds=queue_seconds)
+    app.handler = Held()
+    return app
+
+
+async def test_a_request_that_waited_too_long_for_a_thread_is_answered_try_again_and_not_run():
+    app = held_app()
+    first = asyncio.ensure_future(call(app, scope("/first/")))
+    second = asyncio.ensure_future(call(app, scope("/w/sunrise/", "POST")))  # an entry: it would make a caller
+    await asyncio.sleep(0.5)
+    app.handler.release.set()
+    assert (await asyncio.wait_for(first, 5))[0]["status"] == 200
+    answer = await asyncio.wait_for(second, 5)
+    assert answer[0]["status"] == 503
+    assert int(headers_of(answer[0])["retry-after"]) >= 1
+    assert app.handler.ran == ["/first/"]  # the entry never ran
+
+
+async def test_while_the_oldest_waits_too_long_new_requests_are_answered_at_once_until_the_queue_moves():
+    app = held_app()
+    first = asyncio.ensure_future(call(app, scope("/first/")))
+    queued = asyncio.ensure_future(call(app, scope("/queued/")))
+    await asyncio.sleep(0.5)
+    started = asyncio.get_running_loop().time()
+    refused = await asyncio.wait_for(call(app, scope("/new/")), 5)
+    assert asyncio.get_running_loop().time() - started < 0.2  # at once, not after the queue
+    assert refused[0]["status"] == 503 and headers_of(refused[0])["retry-after"] == "1"
+    assert not queued.done()
+    app.handler.release.set()
+    await asyncio.wait_for(asyncio.gather(first, queued), 5)
+    fresh = await asyncio.wait_for(call(app, scope("/later/")), 5)
+    assert fresh[0]["status"] == 200
+    assert app.handler.ran == ["/first/", "/later/"]
+
+
+async def test_nothing_is_refused_while_the_queue_moves():
+    app = DjangoInThreads(1, queue_seconds=0.5)
+
+    def make(environ):
+        time.sleep(0.02)
+        return HttpResponse("ok")
+
+    app.handler = Recorder(make)
+    answers = await asyncio.wait_for(asyncio.gather(*(call(app, scope(f"/{i}/")) for i in range(15))), 10)
+    assert [a[0]["status"] for a in answers] == [200] * 15
+
+
+@pytest.mark.parametrize("accept_language, heading", [(b"de-DE,de;q=0.9", "Gerade sehr viel los"),
+                                                      (b"en-GB", "Very busy just now"),
+                                                      (b"\xff\xfe;q=\x00garbage", "Very busy just now")])
+async def test_the_try_again_page_is_in_the_reader_s_language(accept_language, heading):
+    app = held_app()
+    first = asyncio.ensure_future(call(app, scope("/first/")))
+    queued = asyncio.ensure_future(call(app, scope("/queued/")))
+    await asyncio.sleep(0.5)
+    start, body = await asyncio.wait_for(call(app, scope("/w/sunrise/", headers=[(b"accept-language", accept_language)])), 5)
+    app.handler.release.set()
+    await asyncio.wait_for(asyncio.gather(first, queued), 5)
+    html = body["body"].decode()
+    assert start["status"] == 503
+    assert headers_of(start)["content-type"].startswith("text/html")
+    assert f"<h1>{heading}</h1>" in html
+    assert "waitroom/app.css" in html
+    assert {"Gerade sehr viel los": "in 1 Sekunde erneut", "Very busy just now": "try again in 1 second:"}[heading] in html
+
+
+@pytest.mark.parametrize("path, headers", [("/api/v1/callers", []),
+                                           ("/clinics/sunrise/notify/", [(b"content-type", b"application/json")]),
+                                           ("/clinics/sunrise/thread/1/", [(b"accept", b"application/json")])])
+async def test_the_api_and_the_pages_json_calls_hear_it_as_json(path, headers):
+    app = held_app()
+    first = asyncio.ensure_future(call(app, scope("/first/")))
+    queued = asyncio.ensure_future(call(app, scope("/queued/")))
+    await asyncio.sleep(0.5)
+    start, body = await asyncio.wait_for(
+        call(app, scope(path, "POST", headers=[*headers, (b"accept-language", b"de")])), 5)
+    app.handler.release.set()
+    await asyncio.wait_for(asyncio.gather(first, queued), 5)
+    assert start["status"] == 503 and headers_of(start)["content-type"] == "application/json"
+    error = json.loads(body["body"])["error"]
+    assert error["code"] == "busy"
+    assert error["message"] == "Gerade ist bei Waitroom sehr viel los. Bitte versuchen Sie es in 1 Sekunde erneut."
+
+
+async def test_a_try_again_answer_that_fails_fails_its_request_and_hangs_nothing(monkeypatch):
+    import waitroom.server.http as http
+
+    def broken(environ, seconds):
+        raise RuntimeError("a bug in the busy page")
+
+    monkeypatch.setattr(http, "busy_response", broken)
+    app = held_app()
+    first = asyncio.ensure_future(call(app, scope("/first/")))
+    queued = asyncio.ensure_future(call(app, scope("/queued/")))
+    await asyncio.sleep(0.5)
+    app.handler.release.set()
+    await asyncio.wait_for(first, 5)
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(queued, 5)
+    assert (await asyncio.wait_for(call(app, scope("/next/")), 5))[0]["status"] == 200
