@@ -25,7 +25,7 @@ from realtime.watchdog import watchdog
 
 from . import snapshots
 from .actions import do_page_disconnected
-from .openings import closings, openings
+from .openings import TryLater, closings, openings
 
 
 class CallerConsumer(PageConsumer):
@@ -45,11 +45,11 @@ class CallerConsumer(PageConsumer):
 
     async def connect(self):
         await self.accept()
-        retry_after = openings.retry_after()
-        if retry_after is not None:  # more pages are waiting than this process can open soon
-            await self.close(code=CLOSE_TRY_LATER, reason=try_again_in(retry_after))
+        try:
+            hello = await openings.open(self)  # opened with the pages that connect meanwhile (openings.py)
+        except TryLater as later:  # more pages are waiting than this process can open in time
+            await self.close(code=CLOSE_TRY_LATER, reason=try_again_in(later.seconds))
             return
-        hello = await openings.open(self)  # opened with the pages that connect meanwhile (openings.py)
         await self.send_json(hello)
         if hello["type"] == "visit":  # no visit here, or it is over
             await self.close(code=CLOSE_NO_VISIT)

@@ -18,11 +18,16 @@ No page waits for a timer: a batch starts as soon as the previous one is done.
 
 **Load shedding.** A page that would wait longer than SHED_AFTER_SECONDS
 (at the pace this process has measured opening pages) is not made to wait
-until the proxy gives up on it: it is accepted and closed at once with
-CLOSE_TRY_LATER and the reason "try again in N s", and the page
-(static/waitroom/socket.js) comes back after N seconds plus jitter. A
-process that has not measured its pace yet (just started, every page of it
-coming back) sends nobody away.
+until the proxy gives up on it: it is closed with CLOSE_TRY_LATER and the
+reason "try again in N s" (N: until the pages ahead of it are open), and the
+page (static/waitroom/socket.js) comes back after N seconds plus jitter.
+This is decided late, DECIDE_BEFORE_SECONDS before the page's limit, not as
+it arrives: the pace measured while thousands of handshakes come in at once
+is a fraction of what it is a few seconds later (after a restart under
+10,000 pages, 129 pages a second for the first two batches, then 2,000: a
+decision on arrival sent 1,600–2,300 pages away for a minute that would
+have been open in six seconds). A process that has not measured its pace
+yet (just started) sends nobody away.
 """
 
 import asyncio
@@ -43,46 +48,64 @@ BATCH_MAX = 500  # pages opened per batch: one UPDATE's worth, and a bounded pau
 # page waiting for its hello holds only its socket, and one sent away costs
 # a second handshake and returns later than its turn would have come: the
 # limit is what the proxy allows (nginx ends a proxied socket silent for
-# 60 s, deploy/nginx-waitroom.conf), not what is comfortable. In a storm the
-# pace measured while thousands of handshakes arrive is the slowest it will
-# be, so the estimate errs towards waiting.
+# 60 s, deploy/nginx-waitroom.conf), not what is comfortable.
 SHED_AFTER_SECONDS = 40.0
+# How long before its limit a page's fate is decided: longer than a batch
+# takes at the slowest (500 pages at 129 a second: 3.9 s, measured).
+DECIDE_BEFORE_SECONDS = 10.0
 PACE_BATCH = 100  # the smallest batch whose time says how fast pages are opened
+
+
+class TryLater(Exception):
+    """The page is told to come back in `seconds` (CLOSE_TRY_LATER)."""
+
+    def __init__(self, seconds):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 class Openings:
     def __init__(self):
-        self.pending = []  # (consumer, future), in arrival order
+        self.pending = []  # (consumer, future, since), in arrival order
         self.worker = None
         self.rate = None  # pages opened a second, recent batches (a moving average)
 
-    def wait_estimate(self):
-        """Seconds a page arriving now would wait for its hello (None: the
-        process has not timed a batch yet)."""
-        return len(self.pending) / self.rate if self.rate else None
-
-    def retry_after(self):
-        """None: come in. Else the seconds a page is told to stay away.
-        Nobody is sent away on a guess: a process just started (every page
-        of it coming back at once) queues them until its first big batch
-        was timed, less than a second."""
-        wait = self.wait_estimate()
-        if wait is None or wait <= SHED_AFTER_SECONDS:
-            return None
-        return max(1, math.ceil(wait))
-
     def open(self, consumer):
-        """The page's hello (a future), once its batch is opened."""
+        """The page's hello (a future), once its batch is opened; or TryLater."""
         future = asyncio.get_running_loop().create_future()
-        self.pending.append((consumer, future))
+        self.pending.append((consumer, future, time.monotonic()))
         if self.worker is None or self.worker.done():
             self.worker = asyncio.ensure_future(self._work())
         return future
 
+    def send_away_the_late(self):
+        """The pages whose limit (SHED_AFTER_SECONDS after they came) is
+        less than DECIDE_BEFORE_SECONDS away and that the pages ahead of
+        them would keep waiting past it, at the pace measured, are told to
+        come back once those are open. Nobody is sent away on a guess: not
+        before the process has timed its pace."""
+        if not self.rate:
+            return
+        now = time.monotonic()
+        kept = []
+        for i, (consumer, future, since) in enumerate(self.pending):
+            limit = since + SHED_AFTER_SECONDS
+            if limit - now >= DECIDE_BEFORE_SECONDS:  # (and every page behind it: they came later)
+                kept.extend(self.pending[i:])
+                break
+            if future.done():
+                continue  # (gone meanwhile)
+            if now + (len(kept) + 1) / self.rate > limit:
+                future.set_exception(TryLater(max(1, math.ceil(len(kept) / self.rate))))
+            else:
+                kept.append((consumer, future, since))
+        self.pending = kept
+
     async def _work(self):
         while self.pending:
+            self.send_away_the_late()
             batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
-            batch = [(c, f) for c, f in batch if not f.done()]  # (a page gone meanwhile is cancelled)
+            batch = [(c, f) for c, f, _ in batch if not f.done()]  # (a page gone meanwhile is cancelled)
             if not batch:
                 continue
             started = time.monotonic()
