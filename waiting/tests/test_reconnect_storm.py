@@ -110,24 +110,29 @@ def slow_database(monkeypatch):
     return held, go
 
 
-async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, monkeypatch):
-    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
+async def waiting_behind_a_slow_batch(sockets, clinic, monkeypatch):
+    """Ada's page in a batch that takes a while, Bea's and Cy's connected
+    meanwhile and waiting behind it: (Ada's page, [Bea's, Cy's], go, visits)."""
+    visits = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
     held, go = slow_database(monkeypatch)
-    # It has timed its pace (a page a second) and a page may wait 1.5 s: of
-    # two pages waiting behind the first, the first makes it, the second not.
-    monkeypatch.setattr(openings_module.openings, "rate", 1.0)
-    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 1.5)
-
-    first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
+    first = sockets.socket(protocol.caller_path(clinic.slug), visits[0].cookie)
     assert (await first.connect(timeout=FRAME))[0]
     await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
-    second = sockets.socket(protocol.caller_path(clinic.slug), bea.cookie)
-    assert (await second.connect(timeout=FRAME))[0]
-    third = sockets.socket(protocol.caller_path(clinic.slug), cy.cookie)
-    assert (await third.connect(timeout=FRAME))[0]
+    others = [sockets.socket(protocol.caller_path(clinic.slug), visit.cookie) for visit in visits[1:]]
+    for page in others:
+        assert (await page.connect(timeout=FRAME))[0]
+    return first, others, go, visits
+
+
+async def test_a_busy_process_tells_pages_to_try_again_later(sockets, clinic, monkeypatch):
+    # It has timed its pace (a page a second) and a page may wait 1.5 s: of
+    # the two pages waiting behind the first, Bea's makes it, Cy's not.
+    monkeypatch.setattr(openings_module.openings, "rate", 1.0)
+    monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 1.5)
+    first, (second, third), go, (_, _, cy) = await waiting_behind_a_slow_batch(sockets, clinic, monkeypatch)
     go.set()
 
-    # The third is told to come back once the one ahead of it is open, and nothing about its visit changed.
+    # Cy's is told to come back once the one ahead of it is open, and nothing about the visit changed.
     refused = await third.receive_output(timeout=FRAME)
     assert refused == {"type": "websocket.close", "code": CLOSE_TRY_LATER, "reason": "try again in 1 s"}
     assert (await first.receive_json_from(timeout=FRAME))["type"] == "hello"
@@ -145,18 +150,10 @@ async def test_a_slow_pace_measured_in_the_storm_sends_away_nobody_who_is_then_o
     of what it is seconds later (after a restart under 10,000 pages: 129 a
     second, then 2,000). Pages are not sent away on it as they arrive: their
     fate is decided near their limit, at the pace measured then."""
-    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
-    held, go = slow_database(monkeypatch)
     monkeypatch.setattr(openings_module.openings, "rate", 0.1)  # the storm's pace: ten seconds a page
     monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 2.0)
     monkeypatch.setattr(openings_module, "DECIDE_BEFORE_SECONDS", 1.0)
-
-    first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
-    assert (await first.connect(timeout=FRAME))[0]
-    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
-    others = [sockets.socket(protocol.caller_path(clinic.slug), who.cookie) for who in (bea, cy)]
-    for page in others:
-        assert (await page.connect(timeout=FRAME))[0]
+    first, others, go, _ = await waiting_behind_a_slow_batch(sockets, clinic, monkeypatch)
     assert all([await page.receive_nothing(timeout=QUIET) for page in others])  # waiting, not sent away
     openings_module.openings.rate = 1000.0  # the storm is over: the process opens pages fast
     go.set()
@@ -167,16 +164,8 @@ async def test_a_slow_pace_measured_in_the_storm_sends_away_nobody_who_is_then_o
 async def test_a_process_that_has_not_timed_its_pace_sends_nobody_away(sockets, clinic, monkeypatch):
     """Just started, with every page of it coming back at once: a guess at
     its pace would send thousands away for nothing. They wait their turn."""
-    ada, bea, cy = [await enter(clinic, name) for name in ("Ada", "Bea", "Cy")]
-    held, go = slow_database(monkeypatch)
     monkeypatch.setattr(openings_module, "SHED_AFTER_SECONDS", 0.001)
-
-    first = sockets.socket(protocol.caller_path(clinic.slug), ada.cookie)
-    assert (await first.connect(timeout=FRAME))[0]
-    await asyncio.get_running_loop().run_in_executor(None, held.wait, 5)
-    others = [sockets.socket(protocol.caller_path(clinic.slug), who.cookie) for who in (bea, cy)]
-    for page in others:
-        assert (await page.connect(timeout=FRAME))[0]
+    first, others, go, _ = await waiting_behind_a_slow_batch(sockets, clinic, monkeypatch)
     assert all([await page.receive_nothing(timeout=QUIET) for page in others])  # waiting, not closed
     go.set()
     for page in (first, *others):
