@@ -39,5 +39,6 @@ Five tunings, each with stock upstream code as the other, supported choice
 Every private upstream name these rely on has a contract test
 (tests/test_upstream_contracts.py) that says what to revisit when an upgrade
 removes or changes it. `realtime` (the leaf) never imports this package; this
-package may import `realtime` (`limits`; `events`, to hand announcements over).
+package may import `realtime` (`limits`; `events`, to hand announcements over)
+and the project's `waitroom.headers` (the headers of its own 503 answer).
 """

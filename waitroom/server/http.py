@@ -52,11 +52,13 @@ from concurrent.futures import ThreadPoolExecutor
 from tempfile import SpooledTemporaryFile
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from realtime import events
+from waitroom.headers import NO_CALLS
 
 BODY_IN_MEMORY = 64 * 1024  # a larger body goes to a temporary file, as Django's ASGI handler does
 
@@ -190,10 +192,14 @@ def busy_response(environ, seconds):
     headers = [
         (b"content-type", kind),
         (b"retry-after", str(seconds).encode()),
-        (b"cache-control", b"no-store"),
         (b"content-language", language.encode()),
+        # What the middleware gives every answer of the app (waitroom/headers.py,
+        # Django's security settings), and a policy for a page without scripts.
+        (b"cache-control", b"no-store"),
+        (b"permissions-policy", NO_CALLS.encode()),
+        (b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()),
         (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
+        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
         (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"),
     ]
     return {"type": "http.response.start", "status": 503, "headers": headers}, [body]

@@ -19,6 +19,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from channels.layers import get_channel_layer
 
 from realtime import events
+from waitroom.headers import NO_CALLS
 from waitroom.server.http import DjangoInThreads
 
 from .test_switches import in_fresh_process
@@ -285,20 +286,32 @@ async def test_nothing_is_refused_while_the_queue_moves():
     assert [a[0]["status"] for a in answers] == [200] * 15
 
 
-@pytest.mark.parametrize("accept_language, heading", [(b"de-DE,de;q=0.9", "Gerade sehr viel los"),
-                                                      (b"en-GB", "Very busy just now"),
-                                                      (b"\xff\xfe;q=\x00garbage", "Very busy just now")])
-async def test_the_try_again_page_is_in_the_reader_s_language(accept_language, heading):
+async def answered_while_behind(request):
+    """What `request` (a scope) is answered while a request has waited too
+    long for the one thread, behind another that holds it."""
     app = held_app()
     first = asyncio.ensure_future(call(app, scope("/first/")))
     queued = asyncio.ensure_future(call(app, scope("/queued/")))
     await asyncio.sleep(0.5)
-    start, body = await asyncio.wait_for(call(app, scope("/w/sunrise/", headers=[(b"accept-language", accept_language)])), 5)
+    start, body = await asyncio.wait_for(call(app, request), 5)
     app.handler.release.set()
     await asyncio.wait_for(asyncio.gather(first, queued), 5)
+    return start, body
+
+
+@pytest.mark.parametrize("accept_language, heading", [(b"de-DE,de;q=0.9", "Gerade sehr viel los"),
+                                                      (b"en-GB", "Very busy just now"),
+                                                      (b"\xff\xfe;q=\x00garbage", "Very busy just now")])
+async def test_the_try_again_page_is_in_the_reader_s_language(accept_language, heading):
+    start, body = await answered_while_behind(scope("/w/sunrise/", headers=[(b"accept-language", accept_language)]))
     html = body["body"].decode()
     assert start["status"] == 503
-    assert headers_of(start)["content-type"].startswith("text/html")
+    headers = headers_of(start)
+    assert headers["content-type"].startswith("text/html")
+    # The headers every answer of the app carries (waitroom/headers.py, settings).
+    assert headers["permissions-policy"] == NO_CALLS
+    assert headers["referrer-policy"] == "same-origin" and headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
     assert f"<h1>{heading}</h1>" in html
     assert "waitroom/app.css" in html
     assert {"Gerade sehr viel los": "in 1 Sekunde erneut", "Very busy just now": "try again in 1 second:"}[heading] in html
@@ -308,14 +321,7 @@ async def test_the_try_again_page_is_in_the_reader_s_language(accept_language, h
                                            ("/clinics/sunrise/notify/", [(b"content-type", b"application/json")]),
                                            ("/clinics/sunrise/thread/1/", [(b"accept", b"application/json")])])
 async def test_the_api_and_the_pages_json_calls_hear_it_as_json(path, headers):
-    app = held_app()
-    first = asyncio.ensure_future(call(app, scope("/first/")))
-    queued = asyncio.ensure_future(call(app, scope("/queued/")))
-    await asyncio.sleep(0.5)
-    start, body = await asyncio.wait_for(
-        call(app, scope(path, "POST", headers=[*headers, (b"accept-language", b"de")])), 5)
-    app.handler.release.set()
-    await asyncio.wait_for(asyncio.gather(first, queued), 5)
+    start, body = await answered_while_behind(scope(path, "POST", headers=[*headers, (b"accept-language", b"de")]))
     assert start["status"] == 503 and headers_of(start)["content-type"] == "application/json"
     error = json.loads(body["body"])["error"]
     assert error["code"] == "busy"
